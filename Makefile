@@ -1,0 +1,75 @@
+# Distribution platform: the two commands a newcomer needs are `make run` and
+# `make test`.  Everything else here is what they call, or developer tooling.
+# PYTHON must be the interpreter that runs Odoo 19 (it is found by `import odoo`).
+
+PYTHON ?= python3
+PIP ?= $(PYTHON) -m pip
+LOCAL := .local
+PIP_FLAGS ?= --disable-pip-version-check --quiet
+
+.DEFAULT_GOAL := help
+.PHONY: help deps test-deps check-odoo setup run test test-pytest test-odoo lint \
+        demo bench bench-excursion bench-edi docker-up docker-down clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+# --- set-up (idempotent: pip runs again only when a requirements file changed)
+$(LOCAL)/deps.stamp: requirements.txt requirements-odoo-addons.txt
+	@mkdir -p $(LOCAL)
+	$(PIP) install $(PIP_FLAGS) -r requirements.txt
+	$(PIP) install $(PIP_FLAGS) --no-deps -r requirements-odoo-addons.txt
+	@touch $@
+
+$(LOCAL)/test-deps.stamp: requirements-test.txt $(LOCAL)/deps.stamp
+	$(PIP) install $(PIP_FLAGS) -r requirements-test.txt
+	@touch $@
+
+deps: $(LOCAL)/deps.stamp  ## install our Python dependencies into $(PYTHON)
+
+test-deps: $(LOCAL)/test-deps.stamp  ## install the test dependencies too
+
+check-odoo:  ## check that Odoo 19 is importable by $(PYTHON)
+	@$(PYTHON) scripts/stack.py check-odoo
+
+setup: deps  ## dependencies, database with our addons, demo network (no server)
+	$(PYTHON) scripts/stack.py setup
+
+# --- the two commands
+run: deps  ## set up what is missing, then run Odoo and our services until Ctrl-C
+	$(PYTHON) scripts/stack.py run
+
+test: test-deps  ## the whole suite: pytest (engines, live services) + Odoo suite with tours
+	$(PYTHON) scripts/run_tests.py
+
+# --- parts of the suite
+test-pytest: test-deps  ## pytest suites only (ARGS="-k mkt" to select)
+	$(PYTHON) scripts/run_tests.py --no-odoo -- $(ARGS)
+
+test-odoo: test-deps  ## Odoo suite only (TAGS=/coldchain_sites to select)
+	$(PYTHON) scripts/run_tests.py --no-pytest $(if $(TAGS),--odoo-tags $(TAGS))
+
+lint:  ## ruff + pylint-odoo through pre-commit
+	$(PYTHON) -m pre_commit run --all-files
+
+demo: deps  ## (re)load the demo network at SCALE (default 1) into DB_NAME
+	$(PYTHON) scripts/stack.py setup --scale $(or $(SCALE),1)
+
+# --- benchmarks: each prints its figure as its last line
+bench: bench-excursion bench-edi  ## all benchmarks
+
+bench-excursion: deps  ## excursion engine: 10 M readings, 2,000 sensors vs a Python loop
+	$(PYTHON) bench/bench_excursion.py
+
+bench-edi: test-deps  ## EDI codec: 20 MB of 940/945 vs pyx12's raw reader
+	$(PYTHON) bench/bench_edi.py
+
+# --- Docker: the production-like path
+docker-up:  ## build and start the Docker stack (Odoo, PostgreSQL, Mosquitto)
+	docker compose -f docker/docker-compose.yml up --build
+
+docker-down:  ## stop the Docker stack
+	docker compose -f docker/docker-compose.yml down
+
+clean:  ## remove generated local state (.local): configuration, stamps, logs
+	rm -rf $(LOCAL)

@@ -1,0 +1,469 @@
+#!/usr/bin/env python3
+"""Development stack of the distribution platform: set-up, run, Odoo test suite.
+
+The Makefile is the user interface (``make run``, ``make test``); this script is
+what it calls.  It only uses the standard library and psycopg2 (which Odoo needs
+anyway), and finds Odoo 19 by import: it never installs Odoo.
+
+Sub-commands:
+  check-odoo     exit 0 if ``import odoo`` gives 19.0 in this Python, else explain
+  config         render config/odoo.conf.template into .local/odoo.conf
+  setup          config + database with our addons + demo network (idempotent)
+  run            setup, then Odoo + long-running services until Ctrl-C
+  odoo-tests     fresh temporary database, our addons with --test-enable,
+                 results written as JSON (used by scripts/run_tests.py)
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL = ROOT / ".local"
+ADDONS_DIR = ROOT / "addons"
+OUR_ADDONS = ("distribution_orchestration", "coldchain_sites", "wms_bridge")
+PYTHON = sys.executable
+
+DEMO_LOGINS = (
+    ("admin", "admin", "administrator of everything"),
+    ("sales", "sales", "sales user (order pipeline)"),
+    ("credit", "credit", "credit controller (resolves credit holds)"),
+    ("warehouse", "warehouse", "warehouse staff (inventory, cold-chain operator)"),
+    ("quality", "quality", "quality (excursions, dispositions)"),
+    ("integration", "integration", "integration team (EDI exchanges)"),
+)
+
+
+def log(message: str) -> None:
+    print(f"[stack] {message}", flush=True)
+
+
+# --------------------------------------------------------------------------- Odoo
+
+
+def odoo_version() -> tuple[int, ...] | None:
+    """The version of Odoo importable by this Python, or None."""
+    probe = "import odoo.release as r; print(','.join(str(x) for x in r.version_info[:2]))"
+    try:
+        out = subprocess.run(
+            [PYTHON, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+        ).stdout.strip()
+    except (subprocess.SubprocessError, OSError):
+        return None
+    try:
+        return tuple(int(x) for x in out.split(","))
+    except ValueError:
+        return None
+
+
+ODOO_MISSING_HELP = """\
+Odoo 19.0 is not importable by {python}.
+Bring your own Odoo 19.0 Community and make `import odoo` work in that Python,
+for example:
+  * a source checkout of Odoo 19.0: pip install -r <odoo>/requirements.txt, then
+    pip install -e <odoo>   (or put <odoo> on PYTHONPATH);
+  * or use the Docker stack (docker/README or README, "Docker"), which runs the
+    official odoo:19.0 image.
+Then run the same make command again.  PYTHON=/path/to/python make ... selects
+another interpreter."""
+
+
+def require_odoo() -> None:
+    version = odoo_version()
+    if not version or version[0] != 19:
+        found = ".".join(map(str, version)) if version else "nothing"
+        sys.stderr.write(f"ERROR: found Odoo {found}.\n" + ODOO_MISSING_HELP.format(python=PYTHON))
+        sys.stderr.write("\n")
+        sys.exit(3)
+
+
+# ------------------------------------------------------------------------- config
+
+
+def settings(db_name: str | None = None, http_port: int | None = None) -> dict[str, str]:
+    env = os.environ
+    return {
+        "ADDONS_PATH": str(ADDONS_DIR),
+        "DATA_DIR": str(LOCAL / "data"),
+        "PGHOST": env.get("PGHOST", "127.0.0.1"),
+        "PGPORT": env.get("PGPORT", "5432"),
+        "PGUSER": env.get("PGUSER") or getpass.getuser(),
+        "PGPASSWORD": env.get("PGPASSWORD", ""),
+        "DB_NAME": db_name or env.get("DB_NAME", "distribution"),
+        "HTTP_INTERFACE": env.get("HTTP_INTERFACE", "127.0.0.1"),
+        "HTTP_PORT": str(http_port or env.get("HTTP_PORT", "8069")),
+        "WORKERS": env.get("WORKERS", "0"),
+        "ODOO_ADMIN_PASSWD": env.get("ODOO_ADMIN_PASSWD") or master_password(),
+        "COLDCHAIN_MQTT_HOST": env.get("COLDCHAIN_MQTT_HOST", "127.0.0.1"),
+        "COLDCHAIN_MQTT_PORT": env.get("COLDCHAIN_MQTT_PORT", "1883"),
+        "COLDCHAIN_MQTT_USERNAME": env.get("COLDCHAIN_MQTT_USERNAME", ""),
+        "COLDCHAIN_MQTT_TLS": env.get("COLDCHAIN_MQTT_TLS", "False"),
+        "COLDCHAIN_MQTT_CA_FILE": env.get("COLDCHAIN_MQTT_CA_FILE", ""),
+    }
+
+
+def master_password() -> str:
+    """A random database-manager password, generated once per checkout."""
+    path = LOCAL / "admin_passwd"
+    if not path.exists():
+        LOCAL.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(24))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def render_config(path: Path, values: dict[str, str]) -> Path:
+    template = string.Template((ROOT / "config" / "odoo.conf.template").read_text())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    (LOCAL / "data").mkdir(parents=True, exist_ok=True)
+    path.write_text(template.substitute(values))
+    path.chmod(0o600)
+    return path
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    path = render_config(LOCAL / "odoo.conf", settings(args.db))
+    log(f"configuration written to {path.relative_to(ROOT)}")
+    return 0
+
+
+# ----------------------------------------------------------------------- database
+
+
+def pg_connect(dbname: str = "postgres"):
+    import psycopg2
+
+    values = settings()
+    return psycopg2.connect(
+        host=values["PGHOST"],
+        port=values["PGPORT"],
+        user=values["PGUSER"],
+        password=values["PGPASSWORD"] or None,
+        dbname=dbname,
+        connect_timeout=10,
+    )
+
+
+def database_exists(name: str) -> bool:
+    with pg_connect() as conn, conn.cursor() as cr:
+        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        return cr.fetchone() is not None
+
+
+def missing_addons(name: str) -> list[str]:
+    """Our addons not installed in database ``name`` (all of them if it is empty)."""
+    with pg_connect(name) as conn, conn.cursor() as cr:
+        cr.execute("SELECT to_regclass('ir_module_module') IS NOT NULL")
+        if not cr.fetchone()[0]:
+            return list(OUR_ADDONS)
+        cr.execute(
+            "SELECT name FROM ir_module_module WHERE state = 'installed' AND name = ANY(%s)",
+            (list(OUR_ADDONS),),
+        )
+        installed = {row[0] for row in cr.fetchall()}
+    return [name for name in OUR_ADDONS if name not in installed]
+
+
+def drop_database(name: str) -> None:
+    conn = pg_connect()
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cr:
+            cr.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
+            cr.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    finally:
+        conn.close()
+    shutil.rmtree(LOCAL / "data" / "filestore" / name, ignore_errors=True)
+
+
+def odoo_command(config: Path, *extra: str) -> list[str]:
+    return [PYTHON, "-m", "odoo", "server", "-c", str(config), *extra]
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    require_odoo()
+    values = settings(args.db)
+    config = render_config(LOCAL / "odoo.conf", values)
+    db = values["DB_NAME"]
+    todo = missing_addons(db) if database_exists(db) else list(OUR_ADDONS)
+    if todo:
+        log(f"installing {', '.join(todo)} into database {db!r} (first run takes a few minutes)")
+        subprocess.run(
+            odoo_command(config, "-d", db, "-i", ",".join(todo), "--stop-after-init"),
+            check=True,
+        )
+    else:
+        log(f"database {db!r} has our addons")
+    if not args.no_demo:
+        log(f"loading the demo network (scale {args.scale}) if not already loaded")
+        subprocess.run(
+            [
+                PYTHON,
+                str(ROOT / "scripts" / "demo_network"),
+                "-c",
+                str(config),
+                "-d",
+                db,
+                "--scale",
+                str(args.scale),
+            ],
+            check=True,
+        )
+    return 0
+
+
+# ---------------------------------------------------------------------------- run
+
+
+def port_open(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def mosquitto_process(values: dict[str, str]) -> list[str] | None:
+    """Command starting our dev Mosquitto, when the configured loopback broker is down."""
+    host, port = values["COLDCHAIN_MQTT_HOST"], int(values["COLDCHAIN_MQTT_PORT"])
+    if host not in ("127.0.0.1", "localhost") or port_open(host, port):
+        log(f"MQTT broker: using {host}:{port}")
+        return None
+    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    if not Path(binary).exists():
+        log(f"MQTT broker: nothing answers on {host}:{port} and mosquitto is not installed")
+        return None
+    data_dir = LOCAL / "mosquitto"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    template = string.Template((ROOT / "config" / "mosquitto" / "mosquitto.dev.conf").read_text())
+    conf = data_dir / "mosquitto.conf"
+    conf.write_text(
+        template.substitute(DATA_DIR=str(data_dir), PORT=str(port), RUN_AS=getpass.getuser())
+    )
+    log(f"MQTT broker: starting a local Mosquitto on {host}:{port}")
+    return [binary, "-c", str(conf)]
+
+
+def service_commands(config: Path, values: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """The long-running processes of the platform, in start order."""
+    commands = []
+    mosquitto = mosquitto_process(values)
+    if mosquitto:
+        commands.append(("mosquitto", mosquitto))
+    commands.append(("odoo", odoo_command(config, "-d", values["DB_NAME"])))
+    for addon in OUR_ADDONS:
+        # An addon with a long-running service ships services/<name>/__main__.py.
+        for main in sorted((ADDONS_DIR / addon / "services").glob("*/__main__.py")):
+            commands.append((main.parent.name, [PYTHON, str(main.parent), "-c", str(config)]))
+    return commands
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    cmd_setup(args)
+    values = settings(args.db)
+    config = LOCAL / "odoo.conf"
+    processes: list[tuple[str, subprocess.Popen]] = []
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    for name, command in service_commands(config, values):
+        log(f"starting {name}")
+        processes.append((name, subprocess.Popen(command, start_new_session=True)))
+
+    url = f"http://{values['HTTP_INTERFACE']}:{values['HTTP_PORT']}"
+    deadline = time.monotonic() + 120
+    while not stopping and time.monotonic() < deadline:
+        if port_open(values["HTTP_INTERFACE"], int(values["HTTP_PORT"])):
+            break
+        time.sleep(0.5)
+    if not stopping:
+        print("\n" + "=" * 72)
+        print(f"  Distribution platform running at {url}/odoo  (database {values['DB_NAME']})")
+        print("  Demo logins (login / password):")
+        for login, password, role in DEMO_LOGINS:
+            print(f"    {login:<12} / {password:<12} {role}")
+        print("  Ctrl-C stops everything.")
+        print("=" * 72 + "\n", flush=True)
+
+    rc = 0
+    while not stopping:
+        for name, proc in processes:
+            if proc.poll() is not None:
+                log(f"{name} exited with code {proc.returncode}; stopping the stack")
+                rc = proc.returncode or 1
+                stopping = True
+                break
+        time.sleep(0.5)
+
+    for name, proc in reversed(processes):
+        if proc.poll() is None:
+            log(f"stopping {name}")
+            os.killpg(proc.pid, signal.SIGTERM)
+    for name, proc in reversed(processes):
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            log(f"{name} did not stop in 20 s: killing it")
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    log("stopped")
+    return rc
+
+
+# --------------------------------------------------------------------- odoo tests
+
+ODOO_TEST_DRIVER = r"""
+# Runs Odoo's server the way `odoo server` does, and records the test report of
+# the database once the post-install tests have run (before the server stops).
+import json, sys
+from odoo.tools import config
+from odoo.service import server
+from odoo.service import db as db_service
+from odoo.modules.registry import Registry
+
+args, result_path, db_name = sys.argv[1:-2], sys.argv[-2], sys.argv[-1]
+config.parse_config(args, setup_logging=True)
+db_service._create_empty_database(db_name)
+config["init"]["base"] = True
+summary = {"rc": None, "run": 0, "failures": 0, "errors": 0, "skipped": 0}
+original_preload = server.preload_registries
+
+def preload_and_report(dbnames):
+    rc = original_preload(dbnames)
+    registry = Registry.registries[db_name] if db_name in Registry.registries else None
+    report = registry and registry._assertion_report
+    if report is not None:
+        summary.update(run=report.testsRun, failures=report.failures_count,
+                       errors=report.errors_count, skipped=report.skipped)
+    summary["rc"] = rc
+    with open(result_path, "w") as fh:
+        json.dump(summary, fh)
+    return rc
+
+server.preload_registries = preload_and_report
+sys.exit(server.start(preload=[db_name], stop=True))
+"""
+
+
+def cmd_odoo_tests(args: argparse.Namespace) -> int:
+    """Run our Odoo suite in a fresh database; write counts to ``args.result``."""
+    require_odoo()
+    db = f"dist_test_{os.getpid()}"
+    values = settings(db, http_port=free_port())
+    config = render_config(LOCAL / "odoo-test.conf", values)
+    log_path = LOCAL / "odoo-tests.log"
+    result_path = Path(args.result)
+    result_path.unlink(missing_ok=True)
+    tags = args.tags or ",".join(f"/{name}" for name in OUR_ADDONS)
+    odoo_args = [
+        "-c",
+        str(config),
+        "-d",
+        db,
+        "-i",
+        ",".join(OUR_ADDONS),
+        "--test-enable",
+        "--test-tags",
+        tags,
+        "--stop-after-init",
+        "--log-level=test",
+        "--max-cron-threads=0",
+    ]
+    log(f"Odoo suite: database {db}, tags {tags}, log {log_path.relative_to(ROOT)}")
+    bad_lines: list[str] = []
+    started = time.monotonic()
+    try:
+        with log_path.open("w") as log_file:
+            proc = subprocess.Popen(
+                [PYTHON, "-c", ODOO_TEST_DRIVER, *odoo_args, str(result_path), db],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                cwd=ROOT,
+            )
+            for line in proc.stdout:
+                log_file.write(line)
+                if " ERROR " in line or " CRITICAL " in line:
+                    bad_lines.append(line.rstrip())
+                if args.verbose or " ERROR " in line or " CRITICAL " in line or "FAIL:" in line:
+                    sys.stdout.write(line)
+            proc.wait()
+    finally:
+        if not args.keep_db:
+            drop_database(db)
+    summary = json.loads(result_path.read_text()) if result_path.exists() else None
+    if summary is None:
+        summary = {"rc": proc.returncode or 1, "run": 0, "failures": 0, "errors": 1, "skipped": 0}
+        bad_lines.append("the Odoo test driver did not report results (crashed?)")
+    summary["log_errors"] = bad_lines
+    summary["seconds"] = round(time.monotonic() - started, 1)
+    result_path.write_text(json.dumps(summary))
+    log(
+        f"Odoo suite: {summary['run']} run, {summary['failures']} failed, "
+        f"{summary['errors']} errors, {summary['skipped']} skipped, "
+        f"{len(bad_lines)} ERROR/CRITICAL log lines, {summary['seconds']} s"
+    )
+    ok = not bad_lines and not summary["failures"] and not summary["errors"]
+    return 0 if ok else 1
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check-odoo")
+    for name in ("config", "setup", "run"):
+        p = sub.add_parser(name)
+        p.add_argument(
+            "--db", default=None, help="database name (default: $DB_NAME or distribution)"
+        )
+        p.add_argument("--scale", type=float, default=float(os.environ.get("DEMO_SCALE", "1")))
+        p.add_argument("--no-demo", action="store_true", help="do not load the demo network")
+    p = sub.add_parser("odoo-tests")
+    p.add_argument("--result", required=True, help="JSON file receiving the counts")
+    p.add_argument("--tags", default=os.environ.get("ODOO_TEST_TAGS"))
+    p.add_argument("--keep-db", action="store_true")
+    p.add_argument("--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command == "check-odoo":
+        require_odoo()
+        log("Odoo 19 is importable")
+        return 0
+    return {
+        "config": cmd_config,
+        "setup": cmd_setup,
+        "run": cmd_run,
+        "odoo-tests": cmd_odoo_tests,
+    }[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

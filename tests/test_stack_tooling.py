@@ -1,0 +1,53 @@
+"""The configuration the tooling renders is complete and readable by Odoo's parser."""
+
+from __future__ import annotations
+
+import configparser
+import sys
+
+import pytest
+from support import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import stack
+
+
+@pytest.fixture
+def rendered(tmp_path, monkeypatch):
+    monkeypatch.setenv("PGUSER", "distributor")
+    monkeypatch.setenv("COLDCHAIN_MQTT_HOST", "broker.internal")
+    monkeypatch.setenv("ODOO_ADMIN_PASSWD", "s3cret")
+    path = stack.render_config(tmp_path / "odoo.conf", stack.settings("acme"))
+    parser = configparser.RawConfigParser()
+    parser.read(path)
+    return path, parser
+
+
+def test_config_renders_every_placeholder(rendered):
+    path, _parser = rendered
+    assert "${" not in path.read_text()
+
+
+def test_config_options_reach_their_sections(rendered):
+    _path, parser = rendered
+    options = parser["options"]
+    assert options["addons_path"] == str(ROOT / "addons")
+    assert options["db_user"] == "distributor"
+    assert options["db_name"] == "acme"
+    assert options["dbfilter"] == "^acme$"
+    assert options["list_db"] == "False"
+    assert "queue_job" in options["server_wide_modules"].split(",")
+    assert parser["coldchain_sites"]["mqtt_host"] == "broker.internal"
+    assert parser["coldchain_sites"]["mqtt_client_id"] == "coldchain-ingest-acme"
+    assert int(parser["wms_bridge"]["http_timeout"]) > 0
+    # secrets other than the master password never land in the file
+    assert "password" not in parser["coldchain_sites"]
+
+
+def test_master_password_generated_once(tmp_path, monkeypatch):
+    monkeypatch.delenv("ODOO_ADMIN_PASSWD", raising=False)
+    monkeypatch.setattr(stack, "LOCAL", tmp_path)
+    first = stack.settings()["ODOO_ADMIN_PASSWD"]
+    assert len(first) >= 24
+    assert stack.settings()["ODOO_ADMIN_PASSWD"] == first
+    assert (tmp_path / "admin_passwd").stat().st_mode & 0o077 == 0
