@@ -33,7 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
 ADDONS_DIR = ROOT / "addons"
-OUR_ADDONS = ("distribution_orchestration", "coldchain_sites", "wms_bridge")
+PRODUCT_ADDONS = ("distribution_orchestration", "coldchain_sites", "wms_bridge")
+DEMO_ADDON = "distribution_demo"  # the demo network generator (never needed in production)
+OUR_ADDONS = (*PRODUCT_ADDONS, DEMO_ADDON)
 PYTHON = sys.executable
 
 DEMO_LOGINS = (
@@ -162,18 +164,18 @@ def database_exists(name: str) -> bool:
         return cr.fetchone() is not None
 
 
-def missing_addons(name: str) -> list[str]:
-    """Our addons not installed in database ``name`` (all of them if it is empty)."""
+def missing_addons(name: str, wanted: tuple[str, ...]) -> list[str]:
+    """Addons of ``wanted`` not installed in database ``name`` (all if it is empty)."""
     with pg_connect(name) as conn, conn.cursor() as cr:
         cr.execute("SELECT to_regclass('ir_module_module') IS NOT NULL")
         if not cr.fetchone()[0]:
-            return list(OUR_ADDONS)
+            return list(wanted)
         cr.execute(
             "SELECT name FROM ir_module_module WHERE state = 'installed' AND name = ANY(%s)",
-            (list(OUR_ADDONS),),
+            (list(wanted),),
         )
         installed = {row[0] for row in cr.fetchall()}
-    return [name for name in OUR_ADDONS if name not in installed]
+    return [name for name in wanted if name not in installed]
 
 
 def drop_database(name: str) -> None:
@@ -200,7 +202,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
     values = settings(args.db)
     config = render_config(LOCAL / "odoo.conf", values)
     db = values["DB_NAME"]
-    todo = missing_addons(db) if database_exists(db) else list(OUR_ADDONS)
+    wanted = PRODUCT_ADDONS if args.no_demo else OUR_ADDONS
+    todo = missing_addons(db, wanted) if database_exists(db) else list(wanted)
     if todo:
         log(f"installing {', '.join(todo)} into database {db!r} (first run takes a few minutes)")
         subprocess.run(
@@ -214,7 +217,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
         subprocess.run(
             [
                 PYTHON,
-                str(ROOT / "scripts" / "demo_network"),
+                str(ROOT / "scripts" / "load_demo.py"),
                 "-c",
                 str(config),
                 "-d",
@@ -272,7 +275,7 @@ def service_commands(config: Path, values: dict[str, str]) -> list[tuple[str, li
     if mosquitto:
         commands.append(("mosquitto", mosquitto))
     commands.append(("odoo", odoo_command(config, "-d", values["DB_NAME"])))
-    for addon in OUR_ADDONS:
+    for addon in PRODUCT_ADDONS:
         # An addon with a long-running service ships services/<name>/__main__.py.
         for main in sorted((ADDONS_DIR / addon / "services").glob("*/__main__.py")):
             commands.append((main.parent.name, [PYTHON, str(main.parent), "-c", str(config)]))

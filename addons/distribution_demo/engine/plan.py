@@ -1,0 +1,513 @@
+"""Deterministic plan of the demo distribution network (pure Python, no Odoo).
+
+Every generated item takes its values from its own random generator, seeded by
+``(seed, kind, index)``, so a plan is the same on every run.  Products, partners
+and opening stock do not depend on the scale: the catalogue at scale 1 is a
+prefix of the catalogue at scale 10.  Orders draw their lines from the catalogue
+of their scale.  Each item carries a stable ``key`` (product default code,
+partner reference, order reference) by which the loader recognises what is
+already in the database: re-running never duplicates, and loading a larger scale
+on top of a smaller one adds only the items whose keys are missing.
+
+Dates are offsets in days before an *anchor* (the day of generation) so that the
+history always ends "now"; the loader turns them into datetimes.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+SEED = 20261121
+
+# Base sizes at scale 1 (the issue's "believable multi-site distributor").
+PRODUCTS = 300
+CUSTOMERS = 60
+VENDORS = 15
+SALE_ORDERS = 2000
+PURCHASE_ORDERS = 400
+HISTORY_DAYS = 180
+
+
+@dataclass(frozen=True)
+class Zone:
+    key: str  # location name under the warehouse's stock location
+    name: str
+    min_c: float
+    max_c: float
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    code: str
+    name: str
+    city: str
+    country_code: str
+    latitude: float
+    longitude: float
+    cold_zones: tuple[Zone, ...] = ()
+
+    @property
+    def is_cold_site(self) -> bool:
+        return bool(self.cold_zones)
+
+
+CHILLED = Zone("CHILL", "Chilled 2–8 °C", 2.0, 8.0)
+FROZEN = Zone("FREEZE", "Freezer −25…−15 °C", -25.0, -15.0)
+
+WAREHOUSES = (
+    Warehouse("RTM", "Rotterdam Hub", "Rotterdam", "NL", 51.92, 4.48, (CHILLED, FROZEN)),
+    Warehouse("LYS", "Lyon Distribution Center", "Lyon", "FR", 45.76, 4.84, (CHILLED, FROZEN)),
+    Warehouse("MUC", "Munich Warehouse", "Munich", "DE", 48.14, 11.58),
+    Warehouse("MAD", "Madrid Warehouse", "Madrid", "ES", 40.42, -3.70),
+    Warehouse("WAW", "Warsaw Warehouse", "Warsaw", "PL", 52.23, 21.01),
+)
+
+# Product families: (category, share of the catalogue, lot-tracked share,
+# storage zone key or None, list price range, margin range)
+FAMILIES = (
+    ("Pharmaceuticals / Refrigerated", 0.14, 1.0, "CHILL", (18.0, 420.0), (0.18, 0.45)),
+    ("Food / Frozen", 0.08, 1.0, "FREEZE", (4.0, 60.0), (0.12, 0.30)),
+    ("Food / Ambient", 0.22, 0.6, None, (1.5, 25.0), (0.10, 0.28)),
+    ("Medical Supplies", 0.20, 0.3, None, (3.0, 150.0), (0.20, 0.50)),
+    ("Beverages", 0.16, 0.2, None, (1.0, 18.0), (0.10, 0.25)),
+    ("Household", 0.20, 0.0, None, (2.0, 45.0), (0.15, 0.40)),
+)
+
+NOUNS = {
+    "Pharmaceuticals / Refrigerated": [
+        "Insulin Pen",
+        "Vaccine Vial",
+        "Biologic Syringe",
+        "Eye Drops",
+        "Probiotic Capsules",
+        "Antibody Kit",
+    ],
+    "Food / Frozen": [
+        "Frozen Peas",
+        "Ice Cream Tub",
+        "Fish Fillets",
+        "Pizza Base",
+        "Berry Mix",
+        "Puff Pastry",
+    ],
+    "Food / Ambient": [
+        "Olive Oil",
+        "Basmati Rice",
+        "Pasta Fusilli",
+        "Canned Tomatoes",
+        "Oat Flakes",
+        "Coffee Beans",
+    ],
+    "Medical Supplies": [
+        "Nitrile Gloves",
+        "Gauze Pads",
+        "Face Masks",
+        "Syringe 5 ml",
+        "Bandage Roll",
+        "Thermometer",
+    ],
+    "Beverages": [
+        "Sparkling Water",
+        "Orange Juice",
+        "Green Tea",
+        "Cola",
+        "Lemonade",
+        "Energy Drink",
+    ],
+    "Household": [
+        "Dish Soap",
+        "Paper Towels",
+        "Laundry Pods",
+        "Trash Bags",
+        "Glass Cleaner",
+        "Sponges",
+    ],
+}
+PACKS = ["6-pack", "12-pack", "case of 24", "single", "box of 50", "carton"]
+
+CUSTOMER_STEMS = [
+    "Pharmacy",
+    "Clinic",
+    "Hospital",
+    "Grocers",
+    "Market",
+    "Foods",
+    "Care",
+    "Retail",
+    "Wholesale",
+    "Health",
+]
+CUSTOMER_NAMES = [
+    "Alder",
+    "Birch",
+    "Cedar",
+    "Dune",
+    "Elm",
+    "Fjord",
+    "Granite",
+    "Harbor",
+    "Iris",
+    "Juniper",
+    "Kestrel",
+    "Linden",
+    "Maple",
+    "Nordic",
+    "Oak",
+    "Pine",
+    "Quarry",
+    "River",
+    "Sage",
+    "Tidal",
+]
+VENDOR_NAMES = [
+    "Apex Pharma Supply",
+    "BlueCold Foods",
+    "Centra Medical",
+    "Delta Beverages",
+    "EcoHome Products",
+    "Frostline Logistics Foods",
+    "Global Generics",
+    "Helix Biologics",
+    "Ibera Agro",
+    "Jura Springs",
+    "Kappa Hygiene",
+    "Lumen Diagnostics",
+    "Mistral Drinks",
+    "Nova Paper",
+    "Orion Nutrition",
+]
+TIERS = ("gold", "silver", "bronze")
+
+
+@dataclass(frozen=True)
+class Product:
+    key: str  # default_code
+    name: str
+    category: str
+    tracking: str  # "lot" or "none"
+    zone: str | None  # cold zone key the product must be stored in
+    list_price: float
+    cost: float
+    barcode: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Partner:
+    key: str  # ref
+    name: str
+    city: str
+    country_code: str
+    home_warehouse: str  # warehouse code
+    tier: str = "silver"
+    credit_limit: float = 0.0
+    requires_reference: bool = False
+    is_vendor: bool = False
+
+
+@dataclass(frozen=True)
+class Line:
+    product: str  # product key
+    quantity: float
+    price_unit: float
+
+
+@dataclass(frozen=True)
+class SaleOrder:
+    key: str  # client_order_ref
+    customer: str
+    warehouse: str
+    ordered_days_ago: float
+    lead_days: float  # promised delivery = ordered + lead
+    delay_days: float  # delivered = promised + delay (negative: early)
+    state: str  # "quotation", "cancelled", "open" (confirmed, not shipped), "done"
+    lines: tuple[Line, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class PurchaseOrder:
+    key: str  # partner_ref
+    vendor: str
+    warehouse: str
+    ordered_days_ago: float
+    lead_days: float
+    delay_days: float
+    state: str  # "open" or "done"
+    lines: tuple[Line, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    warehouse: str
+    product: str
+    quantity: float
+    lot: str | None
+
+
+def _rng(seed: int, kind: str, index: int) -> random.Random:
+    return random.Random(f"{seed}:{kind}:{index}")
+
+
+def ean13(number: int) -> str:
+    """A valid EAN-13 in the 200-299 "in-store" range (never a real trade item)."""
+    body = f"2{number:011d}"[:12]
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+def scaled(base: int, scale: float) -> int:
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale!r}")
+    return max(1, round(base * scale))
+
+
+def family_of(index: int) -> tuple:
+    """Families are interleaved so that any prefix of the catalogue mixes them."""
+    position = (index * 0.6180339887) % 1.0  # low-discrepancy: shares hold at any size
+    cumulative = 0.0
+    for family in FAMILIES:
+        cumulative += family[1]
+        if position < cumulative:
+            return family
+    return FAMILIES[-1]
+
+
+def product(index: int, seed: int = SEED) -> Product:
+    rng = _rng(seed, "product", index)
+    category, _share, lot_share, zone, (low, high), (mlow, mhigh) = family_of(index)
+    price = round(rng.uniform(low, high), 2)
+    margin = rng.uniform(mlow, mhigh)
+    noun = rng.choice(NOUNS[category])
+    return Product(
+        key=f"DN-{index + 1:05d}",
+        name=f"{noun} {rng.choice(PACKS)} #{index + 1}",
+        category=category,
+        tracking="lot" if rng.random() < lot_share else "none",
+        zone=zone,
+        list_price=price,
+        cost=round(price * (1 - margin), 2),
+        barcode=ean13(index + 1),
+        weight=round(rng.uniform(0.1, 12.0), 2),
+    )
+
+
+def customer(index: int, seed: int = SEED) -> Partner:
+    rng = _rng(seed, "customer", index)
+    warehouse = rng.choices(WAREHOUSES, weights=(30, 22, 20, 16, 12))[0]
+    tier = rng.choices(TIERS, weights=(15, 50, 35))[0]
+    limit = {"gold": 250000.0, "silver": 90000.0, "bronze": 30000.0}[tier]
+    name = f"{CUSTOMER_NAMES[index % len(CUSTOMER_NAMES)]} {rng.choice(CUSTOMER_STEMS)}"
+    return Partner(
+        key=f"DN-C{index + 1:04d}",
+        name=f"{name} {warehouse.city}",
+        city=warehouse.city,
+        country_code=warehouse.country_code,
+        home_warehouse=warehouse.code,
+        tier=tier,
+        credit_limit=limit if rng.random() < 0.8 else 0.0,
+        requires_reference=rng.random() < 0.25,
+    )
+
+
+def vendor(index: int, seed: int = SEED) -> Partner:
+    rng = _rng(seed, "vendor", index)
+    warehouse = rng.choice(WAREHOUSES)
+    base = VENDOR_NAMES[index % len(VENDOR_NAMES)]
+    suffix = "" if index < len(VENDOR_NAMES) else f" {index // len(VENDOR_NAMES) + 1}"
+    return Partner(
+        key=f"DN-V{index + 1:04d}",
+        name=base + suffix,
+        city=warehouse.city,
+        country_code=warehouse.country_code,
+        home_warehouse=warehouse.code,
+        is_vendor=True,
+    )
+
+
+def vendor_of_product(product_index: int, vendors: int) -> int:
+    return product_index % vendors
+
+
+def _order_lines(
+    rng: random.Random, products: int, count: int, qty: tuple[int, int], price_of
+) -> tuple[Line, ...]:
+    chosen = rng.sample(range(products), k=min(count, products))
+    return tuple(
+        Line(product=f"DN-{i + 1:05d}", quantity=float(rng.randint(*qty)), price_unit=price_of(i))
+        for i in sorted(chosen)
+    )
+
+
+def product_index(key: str) -> int:
+    return int(key.split("-")[1]) - 1
+
+
+def cold_site_if_needed(warehouse: str, lines: tuple[Line, ...], seed: int) -> str:
+    """Orders with temperature-controlled products go through a cold site."""
+    site = next(w for w in WAREHOUSES if w.code == warehouse)
+    if site.is_cold_site or not any(
+        product(product_index(line.product), seed).zone for line in lines
+    ):
+        return warehouse
+    cold_sites = [w for w in WAREHOUSES if w.is_cold_site]
+    nearest = min(
+        cold_sites,
+        key=lambda w: (
+            (w.latitude - site.latitude) ** 2 + (w.longitude - site.longitude) ** 2,
+            w.code,
+        ),
+    )
+    return nearest.code
+
+
+def sale_order(index: int, sizes: Sizes, seed: int = SEED) -> SaleOrder:
+    rng = _rng(seed, "sale", index)
+    cust_index = int(rng.paretovariate(1.2)) % sizes.customers  # a few big customers
+    cust = customer(cust_index, seed)
+    ordered = rng.uniform(0, HISTORY_DAYS)
+    lead = rng.choice((1, 2, 2, 3, 3, 5, 7))
+    late = rng.random() < 0.12
+    delay = rng.uniform(0.5, 5.0) if late else -rng.uniform(0, min(lead, 1.0))
+    roll = rng.random()
+    if roll < 0.04:
+        state = "cancelled"
+    elif ordered < 2 and roll < 0.5:
+        state = "quotation"
+    elif ordered + delay < lead + 1:  # promised delivery not yet reached
+        state = "open"
+    else:
+        state = "done"
+    lines = _order_lines(
+        rng,
+        sizes.products,
+        rng.randint(1, 5),
+        (1, 40),
+        lambda i: product(i, seed).list_price,
+    )
+    warehouse = cust.home_warehouse if rng.random() < 0.85 else rng.choice(WAREHOUSES).code
+    return SaleOrder(
+        key=f"DN-SO-{index + 1:06d}",
+        customer=cust.key,
+        warehouse=cold_site_if_needed(warehouse, lines, seed),
+        ordered_days_ago=round(ordered, 4),
+        lead_days=float(lead),
+        delay_days=round(delay, 4),
+        state=state,
+        lines=lines,
+    )
+
+
+def purchase_order(index: int, sizes: Sizes, seed: int = SEED) -> PurchaseOrder:
+    rng = _rng(seed, "purchase", index)
+    vendor_index = index % sizes.vendors
+    # products this vendor supplies
+    supplied = [
+        i for i in range(sizes.products) if vendor_of_product(i, sizes.vendors) == vendor_index
+    ]
+    ordered = rng.uniform(0, HISTORY_DAYS)
+    lead = float(rng.choice((3, 5, 7, 10, 14)))
+    late = rng.random() < 0.15
+    delay = rng.uniform(1, 6) if late else 0.0
+    count = min(len(supplied), rng.randint(1, 6))
+    chosen = sorted(rng.sample(supplied, k=count)) if supplied else []
+    lines = tuple(
+        Line(
+            product=f"DN-{i + 1:05d}",
+            quantity=float(rng.choice((50, 100, 150, 200, 300, 500))),
+            price_unit=product(i, seed).cost,
+        )
+        for i in chosen
+    )
+    warehouse = rng.choices(WAREHOUSES, weights=(30, 25, 20, 15, 10))[0].code
+    return PurchaseOrder(
+        key=f"DN-PO-{index + 1:05d}",
+        vendor=f"DN-V{vendor_index + 1:04d}",
+        warehouse=cold_site_if_needed(warehouse, lines, seed),
+        ordered_days_ago=round(ordered, 4),
+        lead_days=lead,
+        delay_days=round(delay, 4),
+        state="open" if ordered < lead + delay else "done",
+        lines=lines,
+    )
+
+
+def stock_level(product_index: int, warehouse: Warehouse, seed: int = SEED) -> StockLevel | None:
+    """Opening stock of one product at one site: uneven, some sites empty.
+
+    Cold products are only stocked at cold sites.  Quantities are generous enough
+    to cover the history's deliveries, so the history validates, while the
+    spread keeps some sites short and others in excess today.
+    """
+    prod = product(product_index, seed)
+    if prod.zone and not warehouse.is_cold_site:
+        return None
+    rng = _rng(seed, f"stock:{warehouse.code}", product_index)
+    if rng.random() < 0.18:
+        return None  # this site does not carry the product
+    quantity = float(round(rng.lognormvariate(5.6, 0.8)))
+    lot = (
+        f"{prod.key}-{warehouse.code}-L{rng.randint(1, 99):02d}" if prod.tracking == "lot" else None
+    )
+    return StockLevel(warehouse.code, prod.key, quantity, lot)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    products: int
+    customers: int
+    vendors: int
+    sale_orders: int
+    purchase_orders: int
+
+    @classmethod
+    def at(cls, scale: float) -> Sizes:
+        return cls(
+            products=scaled(PRODUCTS, scale),
+            customers=scaled(CUSTOMERS, scale),
+            vendors=scaled(VENDORS, scale),
+            sale_orders=scaled(SALE_ORDERS, scale),
+            purchase_orders=scaled(PURCHASE_ORDERS, scale),
+        )
+
+
+@dataclass
+class Plan:
+    scale: float
+    seed: int = SEED
+    sizes: Sizes = field(init=False)
+
+    def __post_init__(self):
+        self.sizes = Sizes.at(self.scale)
+
+    @property
+    def warehouses(self) -> tuple[Warehouse, ...]:
+        return WAREHOUSES
+
+    def products(self) -> list[Product]:
+        return [product(i, self.seed) for i in range(self.sizes.products)]
+
+    def customers(self) -> list[Partner]:
+        return [customer(i, self.seed) for i in range(self.sizes.customers)]
+
+    def vendors(self) -> list[Partner]:
+        return [vendor(i, self.seed) for i in range(self.sizes.vendors)]
+
+    def supplier_of(self, product_key: str) -> str:
+        index = product_index(product_key)
+        return f"DN-V{vendor_of_product(index, self.sizes.vendors) + 1:04d}"
+
+    def stock_levels(self) -> list[StockLevel]:
+        levels = []
+        for warehouse in WAREHOUSES:
+            for i in range(self.sizes.products):
+                level = stock_level(i, warehouse, self.seed)
+                if level:
+                    levels.append(level)
+        return levels
+
+    def sale_orders(self) -> list[SaleOrder]:
+        return [sale_order(i, self.sizes, self.seed) for i in range(self.sizes.sale_orders)]
+
+    def purchase_orders(self) -> list[PurchaseOrder]:
+        return [purchase_order(i, self.sizes, self.seed) for i in range(self.sizes.purchase_orders)]

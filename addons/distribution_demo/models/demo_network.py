@@ -1,0 +1,572 @@
+"""Loads the demo distribution network (``engine/plan.py``) into Odoo.
+
+Stages run in order; each is idempotent (it looks up what exists by the plan's
+stable keys and creates only the rest) and the order stages work in batches, so
+the driver (``scripts/stack.py setup``) can commit between calls:
+
+    network = env["distribution.demo.network"]
+    for stage in network.STAGES:
+        while network.load_stage(stage, scale):   # True while work remains
+            env.cr.commit()
+
+History is created through Odoo's own flows (confirm, reserve, validate) so
+quants, moves and procurement are consistent, then back-dated in one SQL update
+per table and batch.
+"""
+
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from ..engine import plan as demo_plan
+
+_logger = logging.getLogger(__name__)
+
+BATCH = 200
+DEMO_USERS = (
+    # login (= password), name, groups
+    (
+        "sales",
+        "Sam Sales",
+        (
+            "sales_team.group_sale_salesman_all_leads",
+            "distribution_orchestration.group_orchestration_user",
+        ),
+    ),
+    (
+        "credit",
+        "Carla Credit",
+        ("distribution_orchestration.group_orchestration_credit", "account.group_account_invoice"),
+    ),
+    (
+        "warehouse",
+        "Wes Warehouse",
+        ("stock.group_stock_user", "coldchain_sites.group_coldchain_operator"),
+    ),
+    ("quality", "Quinn Quality", ("coldchain_sites.group_coldchain_quality",)),
+    ("integration", "Ines Integration", ("wms_bridge.group_wms_bridge_user",)),
+)
+
+
+class DistributionDemoNetwork(models.AbstractModel):
+    _name = "distribution.demo.network"
+    _description = "Demo distribution network loader"
+
+    STAGES = (
+        "settings",
+        "sites",
+        "catalogue",
+        "partners",
+        "users",
+        "opening_stock",
+        "purchases",
+        "sales",
+    )
+
+    # ------------------------------------------------------------------ entry points
+
+    @api.model
+    def load_stage(self, stage, scale=1.0, anchor=None):
+        """Run one stage; return True while the stage has more batches to do."""
+        if stage not in self.STAGES:
+            raise ValueError(f"unknown demo stage {stage!r}")
+        plan = demo_plan.Plan(scale)
+        anchor = anchor or fields.Datetime.now().replace(microsecond=0)
+        return bool(getattr(self, f"_load_{stage}")(plan, anchor))
+
+    @api.model
+    def load_all(self, scale=1.0, anchor=None):
+        """Every stage to the end, in this transaction (tests, small scales)."""
+        for stage in self.STAGES:
+            while self.load_stage(stage, scale, anchor):
+                pass
+
+    # ---------------------------------------------------------------------- helpers
+
+    def _warehouses(self):
+        warehouses = (
+            self.env["stock.warehouse"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("code", "in", [w.code for w in demo_plan.WAREHOUSES]),
+                    ("company_id", "=", self.env.company.id),
+                ]
+            )
+        )
+        return {w.code: w for w in warehouses}
+
+    def _products(self, keys=None):
+        domain = [("default_code", "=like", "DN-%")]
+        if keys is not None:
+            domain = [("default_code", "in", list(keys))]
+        products = self.env["product.product"].with_context(active_test=False).search(domain)
+        return {p.default_code: p for p in products}
+
+    def _partners(self, prefix):
+        partners = (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search([("ref", "=like", f"{prefix}%")])
+        )
+        return {p.ref: p for p in partners}
+
+    @staticmethod
+    def _at(anchor, days_ago):
+        return anchor - timedelta(days=days_ago)
+
+    def _backdate(self, table, rows, columns):
+        """Set timestamp ``columns`` of ``table`` from rows ``(id, *values)``, one statement."""
+        if not rows:
+            return
+        assignments = ", ".join(f"{col} = v.{col}" for col in columns)
+        arrays = ", ".join(["%s::int[]", *(["%s::timestamp[]"] * len(columns))])
+        names = ", ".join(("id", *columns))
+        self.env.cr.execute(
+            f"UPDATE {table} t SET {assignments} FROM unnest({arrays}) AS v({names}) "
+            "WHERE t.id = v.id",
+            [list(column) for column in zip(*rows, strict=True)],
+        )
+
+    # ----------------------------------------------------------------------- stages
+
+    def _load_settings(self, plan, anchor):
+        company = self.env.company
+        if company.name in ("YourCompany", "My Company"):
+            company.name = "Meridian Distribution"
+        # lots, multiple locations (cold zones) and putaway rules are used by the network
+        wanted = {
+            "group_stock_production_lot": "stock.group_production_lot",
+            "group_stock_multi_locations": "stock.group_stock_multi_locations",
+            "group_stock_adv_location": "stock.group_adv_location",
+        }
+        employee = self.env.ref("base.group_user")
+        if any(self.env.ref(xmlid) not in employee.implied_ids for xmlid in wanted.values()):
+            self.env["res.config.settings"].create(dict.fromkeys(wanted, True)).execute()
+        return False
+
+    def _load_sites(self, plan, anchor):
+        Warehouse = self.env["stock.warehouse"]
+        existing = self._warehouses()
+        default = Warehouse.search(
+            [("code", "=", "WH"), ("company_id", "=", self.env.company.id)], limit=1
+        )
+        countries = {
+            c.code: c
+            for c in self.env["res.country"].search(
+                [("code", "in", [w.country_code for w in plan.warehouses])]
+            )
+        }
+        for site in plan.warehouses:
+            warehouse = existing.get(site.code)
+            if not warehouse and default:
+                # the company's default warehouse becomes the first site
+                default.write({"code": site.code, "name": site.name})
+                warehouse, default = default, None
+            elif not warehouse:
+                warehouse = Warehouse.create({"code": site.code, "name": site.name})
+            warehouse.partner_id.write(
+                {
+                    "city": site.city,
+                    "country_id": countries[site.country_code].id,
+                    "partner_latitude": site.latitude,
+                    "partner_longitude": site.longitude,
+                }
+            )
+            self._ensure_cold_zones(warehouse, site)
+        return False
+
+    def _ensure_cold_zones(self, warehouse, site):
+        Location = self.env["stock.location"]
+        existing = Location.search([("location_id", "=", warehouse.lot_stock_id.id)])
+        by_name = {loc.name: loc for loc in existing}
+        missing = [
+            {
+                "name": zone.name,
+                "location_id": warehouse.lot_stock_id.id,
+                "usage": "internal",
+                "barcode": f"{site.code}-{zone.key}",
+            }
+            for zone in site.cold_zones
+            if zone.name not in by_name
+        ]
+        Location.create(missing)
+
+    def _categories(self, plan):
+        Category = self.env["product.category"]
+        result = {}
+        for family in demo_plan.FAMILIES:
+            path = family[0]
+            parent = self.env["product.category"]
+            for name in path.split(" / "):
+                category = Category.search(
+                    [("name", "=", name), ("parent_id", "=", parent.id or False)], limit=1
+                ) or Category.create({"name": name, "parent_id": parent.id or False})
+                parent = category
+            result[path] = parent
+        return result
+
+    def _load_catalogue(self, plan, anchor):
+        categories = self._categories(plan)
+        self._ensure_putaway_rules(categories)
+        existing = self._products()
+        todo = [p for p in plan.products() if p.key not in existing]
+        if todo:
+            self.env["product.product"].create(
+                [
+                    {
+                        "name": p.name,
+                        "default_code": p.key,
+                        "barcode": p.barcode,
+                        "type": "consu",
+                        "is_storable": True,
+                        "tracking": p.tracking,
+                        "categ_id": categories[p.category].id,
+                        "list_price": p.list_price,
+                        "standard_price": p.cost,
+                        "weight": p.weight,
+                        "sale_ok": True,
+                        "purchase_ok": True,
+                    }
+                    for p in todo
+                ]
+            )
+            _logger.info("demo network: %d products created", len(todo))
+        return False
+
+    def _ensure_putaway_rules(self, categories):
+        """Receipts of temperature-controlled families go to the cold zone of the site."""
+        Rule = self.env["stock.putaway.rule"]
+        warehouses = self._warehouses()
+        zone_names = {z.key: z.name for site in demo_plan.WAREHOUSES for z in site.cold_zones}
+        existing = Rule.search([("company_id", "=", self.env.company.id)])
+        seen = {(r.location_in_id.id, r.category_id.id) for r in existing}
+        zones = self.env["stock.location"].search(
+            [
+                ("name", "in", list(zone_names.values())),
+                ("location_id", "in", [w.lot_stock_id.id for w in warehouses.values()]),
+            ]
+        )
+        zone_of = {(z.location_id.id, z.name): z for z in zones}
+        vals = []
+        for site in demo_plan.WAREHOUSES:
+            warehouse = warehouses.get(site.code)
+            if not warehouse or not site.is_cold_site:
+                continue
+            for path, _s, _l, zone_key, _p, _m in demo_plan.FAMILIES:
+                if not zone_key:
+                    continue
+                stock = warehouse.lot_stock_id
+                zone = zone_of.get((stock.id, zone_names[zone_key]))
+                if zone and (stock.id, categories[path].id) not in seen:
+                    vals.append(
+                        {
+                            "location_in_id": stock.id,
+                            "category_id": categories[path].id,
+                            "location_out_id": zone.id,
+                            "company_id": self.env.company.id,
+                        }
+                    )
+        Rule.create(vals)
+
+    def _load_partners(self, plan, anchor):
+        Partner = self.env["res.partner"]
+        countries = {
+            c.code: c
+            for c in self.env["res.country"].search(
+                [("code", "in", [w.country_code for w in plan.warehouses])]
+            )
+        }
+        sites = {w.code: w for w in plan.warehouses}
+        for prefix, items in (("DN-C", plan.customers()), ("DN-V", plan.vendors())):
+            existing = self._partners(prefix)
+            todo = [p for p in items if p.key not in existing]
+            Partner.create(
+                [
+                    {
+                        "name": p.name,
+                        "ref": p.key,
+                        "is_company": True,
+                        "city": p.city,
+                        "country_id": countries[p.country_code].id,
+                        "email": f"orders@{p.key.lower()}.example.com",
+                        "customer_rank": 0 if p.is_vendor else 1,
+                        "supplier_rank": 1 if p.is_vendor else 0,
+                        "credit_limit": p.credit_limit,
+                        "partner_latitude": sites[p.home_warehouse].latitude,
+                        "partner_longitude": sites[p.home_warehouse].longitude,
+                        "comment": (
+                            f"Tier: {p.tier}. Home site: {p.home_warehouse}."
+                            + (
+                                " Requires a customer reference on orders."
+                                if p.requires_reference
+                                else ""
+                            )
+                        )
+                        if not p.is_vendor
+                        else False,
+                    }
+                    for p in todo
+                ]
+            )
+        self._ensure_supplier_info(plan)
+        return False
+
+    def _ensure_supplier_info(self, plan):
+        vendors = self._partners("DN-V")
+        products = self._products()
+        existing = self.env["product.supplierinfo"].search(
+            [("partner_id", "in", [v.id for v in vendors.values()])]
+        )
+        seen = {(s.partner_id.id, s.product_tmpl_id.id) for s in existing}
+        vals = []
+        for item in plan.products():
+            product = products.get(item.key)
+            vendor = vendors.get(plan.supplier_of(item.key))
+            if product and vendor and (vendor.id, product.product_tmpl_id.id) not in seen:
+                vals.append(
+                    {
+                        "partner_id": vendor.id,
+                        "product_tmpl_id": product.product_tmpl_id.id,
+                        "price": item.cost,
+                        "delay": 5,
+                        "min_qty": 0,
+                    }
+                )
+        self.env["product.supplierinfo"].create(vals)
+
+    def _load_users(self, plan, anchor):
+        Users = self.env["res.users"].with_context(no_reset_password=True)
+        existing = set(
+            Users.with_context(active_test=False)
+            .search([("login", "in", [u[0] for u in DEMO_USERS])])
+            .mapped("login")
+        )
+        vals = []
+        for login, name, groups in DEMO_USERS:
+            if login in existing:
+                continue
+            group_ids = [self.env.ref(g).id for g in groups]
+            vals.append(
+                {
+                    "login": login,
+                    "password": login,
+                    "name": name,
+                    "email": f"{login}@meridian.example.com",
+                    "company_id": self.env.company.id,
+                    "company_ids": [(6, 0, self.env.company.ids)],
+                    "group_ids": [(6, 0, [self.env.ref("base.group_user").id, *group_ids])],
+                }
+            )
+        Users.create(vals)
+        return False
+
+    def _load_opening_stock(self, plan, anchor):
+        """Opening quants per site, once per product (tracked by a parameter)."""
+        params = self.env["ir.config_parameter"].sudo()
+        done = int(params.get_param("distribution_demo.stocked_products", "0"))
+        if done >= plan.sizes.products:
+            return False
+        warehouses = self._warehouses()
+        products = self._products()
+        zones = {
+            (z.location_id.id, z.name): z
+            for z in self.env["stock.location"].search(
+                [("location_id", "in", [w.lot_stock_id.id for w in warehouses.values()])]
+            )
+        }
+        zone_names = {z.key: z.name for site in demo_plan.WAREHOUSES for z in site.cold_zones}
+        catalogue = {p.key: p for p in plan.products()}
+        levels = [lv for lv in plan.stock_levels() if demo_plan.product_index(lv.product) >= done]
+        lots = self.env["stock.lot"].create(
+            [
+                {
+                    "name": lv.lot,
+                    "product_id": products[lv.product].id,
+                    "company_id": self.env.company.id,
+                }
+                for lv in levels
+                if lv.lot
+            ]
+        )
+        lot_of = {(lot.product_id.id, lot.name): lot for lot in lots}
+        Quant = self.env["stock.quant"]
+        in_date = anchor - timedelta(days=demo_plan.HISTORY_DAYS + 1)
+        for level in levels:
+            product = products[level.product]
+            stock = warehouses[level.warehouse].lot_stock_id
+            zone_key = catalogue[level.product].zone
+            location = zones.get((stock.id, zone_names.get(zone_key))) if zone_key else None
+            Quant._update_available_quantity(
+                product,
+                location or stock,
+                level.quantity,
+                lot_id=lot_of.get((product.id, level.lot)) if level.lot else None,
+                in_date=in_date,
+            )
+        params.set_param("distribution_demo.stocked_products", str(plan.sizes.products))
+        _logger.info("demo network: opening stock for %d product/site pairs", len(levels))
+        return False
+
+    def _load_purchases(self, plan, anchor):
+        existing = {
+            po.partner_ref
+            for po in self.env["purchase.order"].search([("partner_ref", "=like", "DN-PO-%")])
+        }
+        todo = [po for po in plan.purchase_orders() if po.key not in existing and po.lines]
+        if not todo:
+            return False
+        batch = todo[:BATCH]
+        vendors = self._partners("DN-V")
+        warehouses = self._warehouses()
+        products = self._products({line.product for po in batch for line in po.lines})
+        orders = self.env["purchase.order"].create(
+            [
+                {
+                    "partner_id": vendors[po.vendor].id,
+                    "partner_ref": po.key,
+                    "picking_type_id": warehouses[po.warehouse].in_type_id.id,
+                    "order_line": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": products[line.product].id,
+                                "product_qty": line.quantity,
+                                "price_unit": line.price_unit,
+                            },
+                        )
+                        for line in po.lines
+                    ],
+                }
+                for po in batch
+            ]
+        )
+        orders.button_confirm()
+        by_key = {o.partner_ref: o for o in orders}
+        state_of = {po.key: po.state for po in batch}
+        done = orders.filtered(lambda o: state_of[o.partner_ref] == "done")
+        receipts = done.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        for move_line in receipts.move_line_ids.filtered(
+            lambda ml: ml.product_id.tracking != "none"
+        ):
+            move_line.lot_name = (
+                f"{move_line.product_id.default_code}-{move_line.picking_id.origin}"
+            )
+        receipts.move_ids.picked = True
+        receipts.with_context(cancel_backorder=True)._action_done()
+        self._backdate_purchases(batch, by_key, anchor)
+        _logger.info(
+            "demo network: %d purchase orders (%d left)", len(batch), len(todo) - len(batch)
+        )
+        return len(todo) > len(batch)
+
+    def _backdate_purchases(self, batch, by_key, anchor):
+        order_rows, picking_rows, move_rows = [], [], []
+        for item in batch:
+            order = by_key[item.key]
+            ordered = self._at(anchor, item.ordered_days_ago)
+            planned = ordered + timedelta(days=item.lead_days)
+            received = planned + timedelta(days=item.delay_days)
+            order_rows.append((order.id, ordered, ordered, planned))
+            for picking in order.picking_ids:
+                done = received if picking.state == "done" else None
+                picking_rows.append((picking.id, planned, planned, done or planned))
+                move_rows.extend((move.id, done or planned, planned) for move in picking.move_ids)
+        self.env.flush_all()
+        self._backdate("purchase_order", order_rows, ("date_order", "date_approve", "date_planned"))
+        self._backdate(
+            "stock_picking", picking_rows, ("scheduled_date", "date_deadline", "date_done")
+        )
+        self.env.cr.execute(
+            "UPDATE stock_picking SET date_done = NULL WHERE id = ANY(%s) AND state != 'done'",
+            ([r[0] for r in picking_rows],),
+        )
+        self._backdate("stock_move", move_rows, ("date", "date_deadline"))
+        self.env.cr.execute(
+            "UPDATE stock_move_line ml SET date = m.date FROM stock_move m "
+            "WHERE ml.move_id = m.id AND m.id = ANY(%s)",
+            ([r[0] for r in move_rows],),
+        )
+        self.env.invalidate_all()
+
+    def _load_sales(self, plan, anchor):
+        existing = {
+            so.client_order_ref
+            for so in self.env["sale.order"].search([("client_order_ref", "=like", "DN-SO-%")])
+        }
+        todo = [so for so in plan.sale_orders() if so.key not in existing]
+        if not todo:
+            return False
+        batch = todo[:BATCH]
+        customers = self._partners("DN-C")
+        warehouses = self._warehouses()
+        products = self._products({line.product for so in batch for line in so.lines})
+        orders = self.env["sale.order"].create(
+            [
+                {
+                    "partner_id": customers[so.customer].id,
+                    "client_order_ref": so.key,
+                    "warehouse_id": warehouses[so.warehouse].id,
+                    "commitment_date": self._at(anchor, so.ordered_days_ago - so.lead_days),
+                    "order_line": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": products[line.product].id,
+                                "product_uom_qty": line.quantity,
+                                "price_unit": line.price_unit,
+                            },
+                        )
+                        for line in so.lines
+                    ],
+                }
+                for so in batch
+            ]
+        )
+        by_key = {o.client_order_ref: o for o in orders}
+        state_of = {so.key: so.state for so in batch}
+        to_confirm = orders.filtered(lambda o: state_of[o.client_order_ref] != "quotation")
+        to_confirm.action_confirm()
+        to_confirm.filtered(lambda o: state_of[o.client_order_ref] == "cancelled")._action_cancel()
+        shipped = to_confirm.filtered(lambda o: state_of[o.client_order_ref] == "done")
+        deliveries = shipped.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        deliveries.action_assign()
+        deliverable = deliveries.filtered(lambda p: any(m.quantity > 0 for m in p.move_ids))
+        deliverable.move_ids.filtered(lambda m: m.quantity > 0).picked = True
+        deliverable.with_context(cancel_backorder=True)._action_done()
+        self._backdate_sales(batch, by_key, anchor)
+        _logger.info("demo network: %d sale orders (%d left)", len(batch), len(todo) - len(batch))
+        return len(todo) > len(batch)
+
+    def _backdate_sales(self, batch, by_key, anchor):
+        order_rows, picking_rows, move_rows = [], [], []
+        for item in batch:
+            order = by_key[item.key]
+            ordered = self._at(anchor, item.ordered_days_ago)
+            promised = ordered + timedelta(days=item.lead_days)
+            delivered = promised + timedelta(days=item.delay_days)
+            # the warehouse ships on the promised day at 10:00 unless late
+            order_rows.append((order.id, ordered, promised))
+            for picking in order.picking_ids:
+                done = delivered if picking.state == "done" else None
+                picking_rows.append((picking.id, promised, promised, done or promised))
+                move_rows.extend((move.id, done or promised, promised) for move in picking.move_ids)
+        self.env.flush_all()
+        self._backdate("sale_order", order_rows, ("date_order", "commitment_date"))
+        self._backdate(
+            "stock_picking", picking_rows, ("scheduled_date", "date_deadline", "date_done")
+        )
+        self.env.cr.execute(
+            "UPDATE stock_picking SET date_done = NULL WHERE id = ANY(%s) AND state != 'done'",
+            ([r[0] for r in picking_rows],),
+        )
+        self._backdate("stock_move", move_rows, ("date", "date_deadline"))
+        self.env.cr.execute(
+            "UPDATE stock_move_line ml SET date = m.date FROM stock_move m "
+            "WHERE ml.move_id = m.id AND m.id = ANY(%s)",
+            ([r[0] for r in move_rows],),
+        )
+        self.env.invalidate_all()

@@ -1,0 +1,107 @@
+from odoo.tests import TransactionCase, tagged
+
+from ..engine import plan as demo_plan
+
+SCALE = 0.02  # 6 products, 1 customer, 40 sale orders, 8 purchase orders
+
+
+@tagged("post_install", "-at_install")
+class TestDemoNetwork(TransactionCase):
+    """The loader builds the planned network through Odoo's flows, once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.plan = demo_plan.Plan(SCALE)
+        cls.env["distribution.demo.network"].load_all(SCALE)
+
+    def _counts(self):
+        return {
+            "warehouses": self.env["stock.warehouse"].search_count(
+                [("code", "in", [w.code for w in demo_plan.WAREHOUSES])]
+            ),
+            "products": self.env["product.product"].search_count(
+                [("default_code", "=like", "DN-%")]
+            ),
+            "partners": self.env["res.partner"].search_count([("ref", "=like", "DN-%")]),
+            "sale_orders": self.env["sale.order"].search_count(
+                [("client_order_ref", "=like", "DN-SO-%")]
+            ),
+            "purchase_orders": self.env["purchase.order"].search_count(
+                [("partner_ref", "=like", "DN-PO-%")]
+            ),
+            "quants": self.env["stock.quant"].search_count(
+                [("product_id.default_code", "=like", "DN-%")]
+            ),
+            "pickings": self.env["stock.picking"].search_count([]),
+        }
+
+    def test_network_matches_the_plan(self):
+        sizes = self.plan.sizes
+        counts = self._counts()
+        self.assertEqual(counts["warehouses"], 5)
+        self.assertEqual(counts["products"], sizes.products)
+        self.assertEqual(counts["partners"], sizes.customers + sizes.vendors)
+        self.assertEqual(counts["sale_orders"], sizes.sale_orders)
+        with_lines = sum(1 for po in self.plan.purchase_orders() if po.lines)
+        self.assertEqual(counts["purchase_orders"], with_lines)
+
+    def test_loading_again_creates_nothing(self):
+        before = self._counts()
+        self.env["distribution.demo.network"].load_all(SCALE)
+        self.assertEqual(self._counts(), before)
+
+    def test_cold_sites_have_chilled_and_frozen_zones(self):
+        for site in demo_plan.WAREHOUSES:
+            warehouse = self.env["stock.warehouse"].search([("code", "=", site.code)])
+            zones = self.env["stock.location"].search(
+                [
+                    ("location_id", "=", warehouse.lot_stock_id.id),
+                    ("barcode", "=like", f"{site.code}-%"),
+                ]
+            )
+            self.assertEqual(
+                sorted(zones.mapped("barcode")),
+                sorted(f"{site.code}-{zone.key}" for zone in site.cold_zones),
+            )
+
+    def test_temperature_controlled_stock_sits_in_cold_zones(self):
+        cold_keys = [p.key for p in self.plan.products() if p.zone]
+        quants = self.env["stock.quant"].search(
+            [("product_id.default_code", "in", cold_keys), ("location_id.usage", "=", "internal")]
+        )
+        self.assertTrue(quants, "the plan has cold products with stock")
+        self.assertFalse(
+            quants.filtered(lambda q: q.location_id.barcode is False),
+            "cold products are only stocked in CHILL/FREEZE zones",
+        )
+
+    def test_history_is_backdated_with_late_deliveries(self):
+        orders = self.env["sale.order"].search([("client_order_ref", "=like", "DN-SO-%")])
+        ages = {o.client_order_ref: o.date_order for o in orders}
+        planned = {o.key: o for o in self.plan.sale_orders()}
+        now = max(ages.values())
+        oldest = min(ages.values())
+        self.assertGreater((now - oldest).days, 90, "history spans months")
+        done = self.env["stock.picking"].search(
+            [("sale_id", "in", orders.ids), ("state", "=", "done")]
+        )
+        self.assertTrue(done)
+        late = done.filtered(lambda p: p.date_done > p.date_deadline)
+        expected_late = {k for k, o in planned.items() if o.state == "done" and o.delay_days > 0}
+        self.assertTrue(late, "some deliveries were late")
+        self.assertLessEqual(set(late.sale_id.mapped("client_order_ref")), expected_late)
+        cancelled = orders.filtered(lambda o: o.state == "cancel").mapped("client_order_ref")
+        self.assertEqual(
+            sorted(cancelled), sorted(k for k, o in planned.items() if o.state == "cancelled")
+        )
+
+    def test_demo_users_log_in_with_their_roles(self):
+        users = self.env["res.users"].search([("login", "in", ["sales", "quality", "integration"])])
+        self.assertEqual(len(users), 3)
+        sales = users.filtered(lambda u: u.login == "sales")
+        self.assertTrue(sales.has_group("distribution_orchestration.group_orchestration_user"))
+        self.assertFalse(sales.has_group("coldchain_sites.group_coldchain_quality"))
+        self.env["res.users"].with_user(sales)._check_credentials(
+            {"type": "password", "password": "sales"}, {"interactive": False}
+        )
