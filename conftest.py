@@ -9,5 +9,9 @@ import engine_packages
 
 engine_packages.register()
 
-# Odoo's own test suites (addons/<addon>/tests) run inside Odoo (make test), not in pytest.
-collect_ignore_glob = ["addons/*/tests"]
+# Odoo's own test suites (addons/<addon>/tests) run inside Odoo (make test), not in
+# pytest.  (A glob would not do: fnmatch's "*" also matches "/", hence engine/tests.)
+collect_ignore = [
+    str(path.relative_to(engine_packages.ROOT))
+    for path in sorted(engine_packages.ADDONS.glob("*/tests"))
+]

@@ -29,7 +29,7 @@ def production_broker(broker_factory, tmp_path_factory):
     text = (MOSQUITTO_CONFIG / "mosquitto.conf").read_text()
     text = (
         text.replace("/mosquitto/data/", "@WORKDIR@/")
-        .replace("/mosquitto/config/passwd", str(passwd))
+        .replace("/mosquitto/auth/passwd", str(passwd))
         .replace("/mosquitto/config/acl", str(MOSQUITTO_CONFIG / "acl"))
         .replace("listener 1883 0.0.0.0", f"listener {port} 127.0.0.1")
     )

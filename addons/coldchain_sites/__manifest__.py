@@ -18,7 +18,5 @@
             "coldchain_sites/static/tests/tours/*.js",
         ],
     },
-    "demo": [],
     "application": True,
-    "installable": True,
 }

@@ -18,7 +18,5 @@
             "distribution_orchestration/static/tests/tours/*.js",
         ],
     },
-    "demo": [],
     "application": True,
-    "installable": True,
 }

@@ -18,7 +18,5 @@
             "wms_bridge/static/tests/tours/*.js",
         ],
     },
-    "demo": [],
     "application": True,
-    "installable": True,
 }
