@@ -9,7 +9,7 @@ PIP_FLAGS ?= --disable-pip-version-check --quiet
 
 .DEFAULT_GOAL := help
 .PHONY: help deps test-deps check-odoo setup run test test-pytest test-odoo lint \
-        demo bench bench-excursion bench-edi docker-up docker-down clean
+        demo bench bench-excursion bench-edi bench-release docker-up docker-down clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -49,20 +49,28 @@ test-pytest: test-deps  ## pytest suites only (ARGS="-k mkt" to select)
 test-odoo: test-deps  ## Odoo suite only (TAGS=/coldchain_sites to select)
 	$(PYTHON) scripts/run_tests.py --no-pytest $(if $(TAGS),--odoo-tags $(TAGS))
 
-lint:  ## ruff + pylint-odoo through pre-commit
+$(LOCAL)/lint-deps.stamp:
+	@mkdir -p $(LOCAL)
+	$(PIP) install $(PIP_FLAGS) pre-commit
+	@touch $@
+
+lint: $(LOCAL)/lint-deps.stamp  ## ruff + pylint-odoo through pre-commit
 	$(PYTHON) -m pre_commit run --all-files
 
 demo: deps  ## (re)load the demo network at SCALE (default 1) into DB_NAME
 	$(PYTHON) scripts/stack.py setup --scale $(or $(SCALE),1)
 
 # --- benchmarks: each prints its figure as its last line
-bench: bench-excursion bench-edi  ## all benchmarks
+bench: bench-excursion bench-edi bench-release  ## all benchmarks
 
 bench-excursion: deps  ## excursion engine: 10 M readings, 2,000 sensors vs a Python loop
 	$(PYTHON) bench/bench_excursion.py
 
 bench-edi: test-deps  ## EDI codec: 20 MB of 940/945 vs pyx12's raw reader
 	$(PYTHON) bench/bench_edi.py
+
+bench-release: deps  ## order pipeline vs plain confirm: N orders x 5 lines over 20 sites (N=1000)
+	$(PYTHON) bench/bench_release.py --orders $(or $(N),1000)
 
 # --- Docker: the production-like path
 docker-up:  ## build and start the Docker stack (Odoo, PostgreSQL, Mosquitto)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import hashlib
 import json
 import os
 import secrets
@@ -193,6 +194,17 @@ def drop_database(name: str) -> None:
     shutil.rmtree(LOCAL / "data" / "filestore" / name, ignore_errors=True)
 
 
+def addons_fingerprint(addons: tuple[str, ...]) -> str:
+    """Hash of our addons' source: when it changes, `setup` upgrades them."""
+    digest = hashlib.sha256()
+    for addon in addons:
+        for path in sorted((ADDONS_DIR / addon).rglob("*")):
+            if path.is_file() and path.suffix in {".py", ".xml", ".csv", ".js", ".scss", ".rst"}:
+                digest.update(str(path.relative_to(ADDONS_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def odoo_command(config: Path, *extra: str) -> list[str]:
     return [PYTHON, "-m", "odoo", "server", "-c", str(config), *extra]
 
@@ -204,14 +216,24 @@ def cmd_setup(args: argparse.Namespace) -> int:
     db = values["DB_NAME"]
     wanted = PRODUCT_ADDONS if args.no_demo else OUR_ADDONS
     todo = missing_addons(db, wanted) if database_exists(db) else list(wanted)
+    stamp = LOCAL / f"addons-{db}.sha256"
+    fingerprint = addons_fingerprint(wanted)
     if todo:
         log(f"installing {', '.join(todo)} into database {db!r} (first run takes a few minutes)")
         subprocess.run(
             odoo_command(config, "-d", db, "-i", ",".join(todo), "--stop-after-init"),
             check=True,
         )
+        stamp.write_text(fingerprint)
+    elif not stamp.exists() or stamp.read_text() != fingerprint:
+        log(f"our addons changed since database {db!r} was set up: upgrading them")
+        subprocess.run(
+            odoo_command(config, "-d", db, "-u", ",".join(wanted), "--stop-after-init"),
+            check=True,
+        )
+        stamp.write_text(fingerprint)
     else:
-        log(f"database {db!r} has our addons")
+        log(f"database {db!r} has our addons, up to date")
     if not args.no_demo:
         log(f"loading the demo network (scale {args.scale}) if not already loaded")
         subprocess.run(
@@ -379,8 +401,9 @@ def cmd_odoo_tests(args: argparse.Namespace) -> int:
     require_odoo()
     db = f"dist_test_{os.getpid()}"
     values = settings(db, http_port=free_port())
-    config = render_config(LOCAL / "odoo-test.conf", values)
-    log_path = LOCAL / "odoo-tests.log"
+    # per run: several suites may run at once on one machine
+    config = render_config(LOCAL / f"odoo-test-{db}.conf", values)
+    log_path = LOCAL / f"odoo-tests-{db}.log"
     result_path = Path(args.result)
     result_path.unlink(missing_ok=True)
     tags = args.tags or ",".join(f"/{name}" for name in OUR_ADDONS)
@@ -418,6 +441,7 @@ def cmd_odoo_tests(args: argparse.Namespace) -> int:
                     sys.stdout.write(line)
             proc.wait()
     finally:
+        config.unlink(missing_ok=True)
         if not args.keep_db:
             drop_database(db)
     summary = json.loads(result_path.read_text()) if result_path.exists() else None

@@ -1,1 +1,5 @@
-from . import models
+from . import models, wizards
+
+
+def post_init_hook(env):
+    env["distribution.check"]._create_defaults(env["res.company"].search([]))

@@ -1,6 +1,5 @@
 {
     "name": "Distribution Orchestration",
-    "summary": "Governed order pipeline, allocation across warehouses, multi-site inventory status",
     "version": "19.0.1.0.0",
     "category": "Inventory/Inventory",
     "license": "LGPL-3",
@@ -11,8 +10,20 @@
     "external_dependencies": {"python": []},
     "data": [
         "security/distribution_orchestration_groups.xml",
+        "security/ir.model.access.csv",
+        "security/distribution_orchestration_rules.xml",
+        "data/distribution_orchestration_cron.xml",
+        "views/distribution_hold_views.xml",
+        "views/distribution_check_views.xml",
+        "views/sale_order_views.xml",
+        "views/res_partner_views.xml",
+        "views/stock_warehouse_views.xml",
+        "views/product_template_views.xml",
+        "views/res_users_views.xml",
+        "views/res_config_settings_views.xml",
         "views/distribution_orchestration_menus.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": [
             "distribution_orchestration/static/tests/tours/*.js",

@@ -529,7 +529,8 @@ class DistributionDemoNetwork(models.AbstractModel):
         by_key = {o.client_order_ref: o for o in orders}
         state_of = {so.key: so.state for so in batch}
         to_confirm = orders.filtered(lambda o: state_of[o.client_order_ref] != "quotation")
-        to_confirm.action_confirm()
+        # history: confirmed as it was then, not through the governed pipeline
+        to_confirm.with_context(distribution_skip_pipeline=True).action_confirm()
         to_confirm.filtered(lambda o: state_of[o.client_order_ref] == "cancelled")._action_cancel()
         shipped = to_confirm.filtered(lambda o: state_of[o.client_order_ref] == "done")
         deliveries = shipped.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))

@@ -876,7 +876,7 @@ def _cover(
     return trial, chosen, assignment
 
 
-def _serve_uncovered(  # noqa: PLR0917 - private helper of _allocate_fewest
+def _serve_uncovered(
     work: _Work,
     ranked: Sequence[Warehouse],
     rank_of: Mapping[WarehouseId, int],

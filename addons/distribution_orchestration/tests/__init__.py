@@ -1,1 +1,7 @@
-from . import test_apps_menu
+from . import (
+    test_apps_menu,
+    test_bad_input,
+    test_holds,
+    test_pipeline,
+    test_tour_credit_hold,
+)

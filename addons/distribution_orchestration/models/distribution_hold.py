@@ -1,0 +1,131 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .distribution_check import CHECK_CODES
+
+
+class DistributionHold(models.Model):
+    """One failed check of one order, waiting for the responsible group's decision."""
+
+    _name = "distribution.hold"
+    _description = "Order Hold"
+    _inherit = ["mail.thread"]
+    _order = "state, due_at, id"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    order_id = fields.Many2one(
+        "sale.order", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
+    warehouse_id = fields.Many2one(related="order_id.warehouse_id", store=True, string="Site")
+    partner_id = fields.Many2one(related="order_id.partner_id", store=True)
+    check_id = fields.Many2one("distribution.check", readonly=True, ondelete="set null")
+    check_code = fields.Selection(CHECK_CODES, required=True, readonly=True)
+    reason_code = fields.Char(required=True, readonly=True)
+    explanation = fields.Text(required=True, readonly=True)
+    inputs = fields.Text(readonly=True)
+    responsible_group_id = fields.Many2one("res.groups", required=True, readonly=True)
+    due_at = fields.Datetime(string="Due", readonly=True)
+    overdue = fields.Boolean(compute="_compute_overdue", search="_search_overdue")
+    state = fields.Selection(
+        [("open", "Open"), ("released", "Released"), ("rejected", "Rejected")],
+        default="open",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    resolved_by_id = fields.Many2one("res.users", readonly=True)
+    resolved_at = fields.Datetime(readonly=True)
+    resolution_note = fields.Text(readonly=True)
+    can_resolve = fields.Boolean(compute="_compute_can_resolve")
+
+    @api.depends("order_id.name", "check_code")
+    def _compute_name(self):
+        labels = dict(CHECK_CODES)
+        for hold in self:
+            hold.name = f"{hold.order_id.name} / {labels.get(hold.check_code, hold.check_code)}"
+
+    @api.depends("due_at", "state")
+    def _compute_overdue(self):
+        now = fields.Datetime.now()
+        for hold in self:
+            hold.overdue = hold.state == "open" and bool(hold.due_at) and hold.due_at < now
+
+    def _search_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on overdue holds."))
+        overdue = [("state", "=", "open"), ("due_at", "<", fields.Datetime.now())]
+        return overdue if (operator == "=") == value else ["!", "&", *overdue]
+
+    @api.depends_context("uid")
+    @api.depends("responsible_group_id", "state")
+    def _compute_can_resolve(self):
+        user = self.env.user
+        manager = user.has_group("distribution_orchestration.group_orchestration_manager")
+        groups = user.all_group_ids
+        for hold in self:
+            hold.can_resolve = hold.state == "open" and (
+                manager or hold.responsible_group_id in groups
+            )
+
+    def _check_can_resolve(self):
+        refused = self.filtered(lambda h: not h.can_resolve)
+        if refused.filtered(lambda h: h.state != "open"):
+            raise UserError(self.env._("Only open holds can be resolved."))
+        if refused:
+            raise AccessError(
+                self.env._(
+                    "Only members of %(groups)s can resolve these holds.",
+                    groups=", ".join(refused.responsible_group_id.mapped("full_name")),
+                )
+            )
+
+    def action_release(self, note=None):
+        """Waive the failed checks; the order's remaining checks run again."""
+        self._check_can_resolve()
+        self._resolve("released", note)
+        return True
+
+    def action_reject(self, reason):
+        """Refuse the order for these reasons: it is cancelled."""
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give the reason for rejecting the order."))
+        self._check_can_resolve()
+        self._resolve("rejected", reason)
+        return True
+
+    def action_open_reject_wizard(self):
+        self._check_can_resolve()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reject Order"),
+            "res_model": "distribution.hold.reject.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_hold_ids": self.ids},
+        }
+
+    def _resolve(self, state, note):
+        # sudo: resolvers may lack write access on holds; the access check is above
+        self.sudo().write(
+            {
+                "state": state,
+                "resolved_by_id": self.env.user.id,
+                "resolved_at": fields.Datetime.now(),
+                "resolution_note": note or False,
+            }
+        )
+        self.env["distribution.log"]._record(
+            [
+                {
+                    "order": hold.order_id,
+                    "event": "resolve" if state == "released" else "reject",
+                    "check_code": hold.check_code,
+                    "result": "passed" if state == "released" else "failed",
+                    "message": note or self.env._("Released by %(user)s.", user=self.env.user.name),
+                }
+                for hold in self
+            ]
+        )
+        self.order_id._distribution_resume()

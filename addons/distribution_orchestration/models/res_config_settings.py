@@ -1,0 +1,18 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    distribution_pipeline_enabled = fields.Boolean(
+        related="company_id.distribution_pipeline_enabled", readonly=False
+    )
+    distribution_allocation_policy = fields.Selection(
+        related="company_id.distribution_allocation_policy", readonly=False
+    )
+    distribution_allow_split = fields.Boolean(
+        related="company_id.distribution_allow_split", readonly=False
+    )
+    distribution_release_mode = fields.Selection(
+        related="company_id.distribution_release_mode", readonly=False
+    )

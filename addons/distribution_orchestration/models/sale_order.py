@@ -1,0 +1,835 @@
+"""The governed order pipeline on sale.order (a thin adapter around ``engine/``).
+
+Confirming an order of a company with the pipeline enabled runs:
+
+    lock → validate input → checks (engine.checks) → holds, or
+    allocation (engine.allocation) → release (Odoo procurement, one picking per site)
+
+Every step gathers what it needs for all orders at once (``_distribution_*_facts``),
+calls the engine with plain data and writes the result back; every decision is
+written to the append-only ``distribution.log``.
+"""
+
+import json
+import math
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..engine import allocation as engine_allocation
+from ..engine import checks as engine_checks
+from ..engine import scoring as engine_scoring
+from .res_company import ALLOCATION_POLICIES
+
+STAGES = [
+    ("draft", "Draft"),
+    ("checking", "Checking"),
+    ("on_hold", "On Hold"),
+    ("allocated", "Allocated"),
+    ("released", "Released"),
+    ("cancelled", "Cancelled"),
+]
+STATES = [
+    ("draft", "Draft"),
+    ("checking", "Checking"),
+    ("on_hold", "On Hold"),
+    ("allocated", "Allocated"),
+    ("released", "Released"),
+    ("partially_shipped", "Partially Shipped"),
+    ("shipped", "Shipped"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+]
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    """Great-circle distance; None when a coordinate is missing."""
+    if not all((lat1, lon1, lat2, lon2)):
+        return None
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    distribution_stage = fields.Selection(
+        STAGES,
+        string="Pipeline Stage",
+        default="draft",
+        required=True,
+        copy=False,
+        readonly=True,
+        index=True,
+    )
+    distribution_state = fields.Selection(
+        STATES,
+        string="Orchestration",
+        compute="_compute_distribution_state",
+        store=True,
+        index=True,
+        group_expand="_group_expand_distribution_state",
+        help="Standard status used at every site: draft → checking → on hold → allocated "
+        "→ released → partially shipped → shipped → closed (or cancelled).",
+    )
+    distribution_customer_status = fields.Char(
+        string="Customer Status",
+        compute="_compute_distribution_customer_status",
+        help="What to tell the customer about this order.",
+    )
+    distribution_hold_ids = fields.One2many("distribution.hold", "order_id", string="Holds")
+    distribution_open_hold_count = fields.Integer(compute="_compute_distribution_open_holds")
+    distribution_allocation_ids = fields.One2many(
+        "distribution.allocation", "order_id", string="Allocation", readonly=True
+    )
+    distribution_log_ids = fields.One2many("distribution.log", "order_id", string="Decisions")
+    distribution_policy_override = fields.Selection(
+        ALLOCATION_POLICIES,
+        string="Allocation Policy Override",
+        copy=False,
+        groups="distribution_orchestration.group_orchestration_manager",
+        help="Governed: only orchestration administrators set it, and it is logged.",
+    )
+    distribution_release_score = fields.Float(
+        string="Release Priority",
+        readonly=True,
+        copy=False,
+        digits=(6, 2),
+        help="0–100: promised date, customer tier, value and margin. Higher goes first.",
+    )
+    distribution_warehouse_ids = fields.Many2many(
+        "stock.warehouse", compute="_compute_distribution_warehouses", string="Shipping Sites"
+    )
+
+    # ------------------------------------------------------------------ computes
+
+    @api.model
+    def _group_expand_distribution_state(self, states, domain):
+        return [key for key, _label in STATES]
+
+    @api.depends("distribution_stage", "state", "picking_ids.state", "invoice_status")
+    def _compute_distribution_state(self):
+        for order in self:
+            stage = order.distribution_stage
+            if order.state == "cancel" or stage == "cancelled":
+                order.distribution_state = "cancelled"
+            elif stage == "released" or (stage == "draft" and order.state == "sale"):
+                deliveries = order.picking_ids.filtered(
+                    lambda p: p.picking_type_code == "outgoing" and p.state != "cancel"
+                )
+                done = deliveries.filtered(lambda p: p.state == "done")
+                if deliveries and done == deliveries:
+                    invoiced = order.invoice_status == "invoiced"
+                    order.distribution_state = "closed" if invoiced else "shipped"
+                elif done:
+                    order.distribution_state = "partially_shipped"
+                else:
+                    order.distribution_state = "released"
+            else:
+                order.distribution_state = stage
+
+    @api.depends("distribution_hold_ids.state")
+    def _compute_distribution_open_holds(self):
+        for order in self:
+            order.distribution_open_hold_count = len(
+                order.distribution_hold_ids.filtered(lambda h: h.state == "open")
+            )
+
+    @api.depends("distribution_allocation_ids.warehouse_id", "picking_ids.picking_type_id")
+    def _compute_distribution_warehouses(self):
+        for order in self:
+            order.distribution_warehouse_ids = (
+                order.distribution_allocation_ids.warehouse_id
+                or order.picking_ids.picking_type_id.warehouse_id
+            )
+
+    @api.depends_context("lang")
+    @api.depends("distribution_state", "distribution_hold_ids.state", "distribution_warehouse_ids")
+    def _compute_distribution_customer_status(self):
+        _ = self.env._
+        for order in self:
+            state = order.distribution_state
+            sites = ", ".join(order.distribution_warehouse_ids.mapped("name"))
+            if state == "on_hold":
+                holds = order.distribution_hold_ids.filtered(lambda h: h.state == "open")
+                due = max(holds.mapped("due_at"), default=False)
+                reasons = ", ".join(
+                    sorted(
+                        set(
+                            holds.mapped(
+                                lambda h: dict(
+                                    h._fields["check_code"]._description_selection(self.env)
+                                )[h.check_code]
+                            )
+                        )
+                    )
+                )
+                text = _("On hold for review (%(reasons)s)", reasons=reasons)
+                if due:
+                    text += _(
+                        "; decision expected by %(due)s", due=fields.Datetime.to_string(due)[:16]
+                    )
+            elif state == "checking":
+                text = _("Being checked")
+            elif state == "allocated":
+                text = _("Accepted; stock reserved at %(sites)s, awaiting release", sites=sites)
+            elif state == "released":
+                text = _("Being prepared at %(sites)s", sites=sites or order.warehouse_id.name)
+            elif state == "partially_shipped":
+                text = _("Partially shipped")
+            elif state == "shipped":
+                text = _("Shipped")
+            elif state == "closed":
+                text = _("Shipped and invoiced")
+            elif state == "cancelled":
+                rejected = order.distribution_hold_ids.filtered(lambda h: h.state == "rejected")
+                text = _("Cancelled")
+                if rejected:
+                    text += ": " + "; ".join(rejected.mapped("resolution_note"))
+            else:
+                text = _("Quotation")
+            order.distribution_customer_status = text
+
+    # ------------------------------------------------------------------ entry points
+
+    def action_confirm(self):
+        if self.env.context.get("distribution_skip_pipeline"):
+            return super().action_confirm()
+        governed = self.filtered(lambda o: o.company_id.distribution_pipeline_enabled)
+        result = super(SaleOrder, self - governed).action_confirm() if self - governed else True
+        if governed:
+            governed._distribution_submit()
+        return result
+
+    def action_distribution_submit(self):
+        """The "Submit" button: same as confirming when the pipeline is enabled."""
+        return self.action_confirm()
+
+    def action_distribution_release_batch(self):
+        """Release allocated orders now, by priority (button on the list)."""
+        orders = self.filtered(lambda o: o.distribution_stage == "allocated")
+        if not orders:
+            raise UserError(self.env._("None of the selected orders awaits release."))
+        orders._distribution_release_batch()
+        return True
+
+    @api.model
+    def _cron_distribution_release_batch(self):
+        orders = self.search(
+            [
+                ("distribution_stage", "=", "allocated"),
+                ("company_id.distribution_release_mode", "=", "batch"),
+            ]
+        )
+        for company in orders.company_id:
+            orders.filtered(lambda o, c=company: o.company_id == c)._distribution_release_batch()
+
+    def write(self, vals):
+        if "distribution_policy_override" in vals:
+            self.env["distribution.log"]._record(
+                [
+                    {
+                        "order": order,
+                        "event": "override",
+                        "message": self.env._(
+                            "Allocation policy set to %(policy)s (was %(old)s).",
+                            policy=vals["distribution_policy_override"] or "company default",
+                            old=order.sudo().distribution_policy_override or "company default",
+                        ),
+                        "inputs": {"policy": vals["distribution_policy_override"]},
+                    }
+                    for order in self
+                ]
+            )
+        result = super().write(vals)
+        if "distribution_policy_override" in vals:
+            allocated = self.filtered(lambda o: o.distribution_stage == "allocated")
+            if allocated:
+                allocated._distribution_allocate()
+        return result
+
+    # ------------------------------------------------------------------ pipeline
+
+    def _distribution_lock(self):
+        """Row-lock the orders: two users submitting or releasing the same order at
+        once cannot both allocate it (the second is told, nothing is half-done)."""
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    "SELECT id FROM sale_order WHERE id = ANY(%s) FOR UPDATE NOWAIT",
+                    [self.ids],
+                )
+        except pg_errors.LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "Another user is processing one of these orders right now. Try again in a "
+                    "moment."
+                )
+            ) from None
+        self.invalidate_recordset(["distribution_stage", "state"])
+
+    def _distribution_validate_input(self):
+        _ = self.env._
+        problems = []
+        for order in self:
+            lines = order.order_line.filtered(lambda line: not line.display_type)
+            if order.state not in ("draft", "sent"):
+                problems.append(_("%(order)s is already confirmed.", order=order.name))
+                continue
+            if order.distribution_stage not in ("draft", "on_hold"):
+                problems.append(
+                    _(
+                        "%(order)s is already in the pipeline (%(stage)s).",
+                        order=order.name,
+                        stage=dict(STAGES)[order.distribution_stage],
+                    )
+                )
+                continue
+            if not lines:
+                problems.append(_("%(order)s has no lines.", order=order.name))
+            for line in lines:
+                if line.product_uom_qty <= 0:
+                    problems.append(
+                        _(
+                            "%(order)s: %(product)s has a quantity of %(qty)s; only positive "
+                            "quantities can be ordered.",
+                            order=order.name,
+                            product=line.product_id.display_name,
+                            qty=line.product_uom_qty,
+                        )
+                    )
+                if not line.product_id.active:
+                    problems.append(
+                        _(
+                            "%(order)s: %(product)s is archived and cannot be sold.",
+                            order=order.name,
+                            product=line.product_id.display_name,
+                        )
+                    )
+        if problems:
+            raise UserError("\n".join(problems))
+
+    def _distribution_submit(self):
+        self._distribution_lock()
+        self._distribution_validate_input()
+        self.write({"distribution_stage": "checking"})
+        self.env["distribution.log"]._record(
+            [{"order": order, "event": "submit"} for order in self]
+        )
+        self._distribution_run_checks()
+
+    def _distribution_resume(self):
+        """After a hold is resolved: cancel on rejection, re-run the checks once no
+        hold is open (released checks are waived), then allocate and release."""
+        rejected = self.filtered(
+            lambda o: (
+                o.distribution_stage == "on_hold"
+                and "rejected" in o.distribution_hold_ids.mapped("state")
+            )
+        )
+        if rejected:
+            rejected.distribution_hold_ids.filtered(lambda h: h.state == "open").sudo().write(
+                {
+                    "state": "rejected",
+                    "resolved_by_id": self.env.user.id,
+                    "resolved_at": fields.Datetime.now(),
+                    "resolution_note": self.env._("Order rejected for another reason."),
+                }
+            )
+            rejected.sudo().write({"distribution_stage": "cancelled"})
+            rejected.sudo().with_context(disable_cancel_warning=True)._action_cancel()
+        ready = (self - rejected).filtered(
+            lambda o: o.distribution_stage == "on_hold" and not o.distribution_open_hold_count
+        )
+        if ready:
+            ready = ready.sudo()  # the resolver may not be allowed to confirm orders
+            ready._distribution_lock()
+            ready.write({"distribution_stage": "checking"})
+            ready._distribution_run_checks()
+
+    def _distribution_run_checks(self):
+        Check = self.env["distribution.check"]
+        checks_by_order = Check._effective_checks(self)
+        facts = self._distribution_check_facts(checks_by_order)
+        now = fields.Datetime.now()
+        holds, log, passed = [], [], self.browse()
+        for order in self:
+            waived = set(
+                order.distribution_hold_ids.filtered(lambda h: h.state == "released").mapped(
+                    "check_code"
+                )
+            )
+            configured = {c.id: c for c in checks_by_order[order.id] if c.code not in waived}
+            configs = [
+                engine_checks.CheckConfig(c.code, c._engine_params(), key=c.id)
+                for c in configured.values()
+            ]
+            results = engine_checks.run_checks(configs, facts[order.id])
+            for result in results:
+                log.append(
+                    {
+                        "order": order,
+                        "event": "check",
+                        "check_code": result.check,
+                        "result": "passed" if result.passed else "failed",
+                        "message": result.explanation,
+                        "inputs": {"inputs": result.inputs, "details": result.details},
+                    }
+                )
+            failures = engine_checks.failed(results)
+            if not failures:
+                passed |= order
+                continue
+            for result in failures:
+                check = configured[result.config_key]
+                holds.append(
+                    {
+                        "order_id": order.id,
+                        "check_id": check.id,
+                        "check_code": result.check,
+                        "reason_code": result.reason_code,
+                        "explanation": result.explanation,
+                        "inputs": json.dumps(
+                            {"inputs": result.inputs, "details": result.details},
+                            sort_keys=True,
+                            default=str,
+                        ),
+                        "responsible_group_id": check.resolver_group_id.id,
+                        "due_at": now + timedelta(hours=check.due_hours),
+                    }
+                )
+                log.append(
+                    {
+                        "order": order,
+                        "event": "hold",
+                        "check_code": result.check,
+                        "result": "failed",
+                        "message": self.env._(
+                            "On hold for %(group)s: %(why)s",
+                            group=check.resolver_group_id.full_name,
+                            why=result.explanation,
+                        ),
+                    }
+                )
+        self.env["distribution.hold"].sudo().create(holds)
+        self.env["distribution.log"]._record(log)
+        (self - passed).write({"distribution_stage": "on_hold"})
+        if passed:
+            passed._distribution_compute_scores()
+            passed._distribution_allocate()
+            immediate = passed.filtered(
+                lambda o: o.company_id.distribution_release_mode == "immediate"
+            )
+            if immediate:
+                immediate._distribution_release()
+
+    # ------------------------------------------------------------------ gathering
+
+    def _distribution_goods_lines(self):
+        return self.order_line.filtered(
+            lambda line: (
+                not line.display_type
+                and line.product_id.type == "consu"
+                and line.product_id.is_storable
+            )
+        )
+
+    def _distribution_promised(self):
+        self.ensure_one()
+        return self.commitment_date or self.expected_date or fields.Datetime.now()
+
+    def _distribution_stock_lines(self):
+        """{order id: [engine OrderLine]}: storable lines in the product's unit."""
+        result = defaultdict(list)
+        for line in self._distribution_goods_lines():
+            quantity = line.product_uom_id._compute_quantity(
+                line.product_uom_qty, line.product_id.uom_id, round=False
+            )
+            result[line.order_id.id].append(
+                engine_allocation.OrderLine(
+                    line_id=line.id,
+                    product_id=line.product_id.id,
+                    quantity=quantity,
+                    date=line.order_id._distribution_promised(),
+                )
+            )
+        return result
+
+    def _distribution_availability(self, products, warehouses, horizon):
+        """Free stock (on hand − reserved − safety stock), incoming receipts up to
+        ``horizon`` and picking capacity left today, for all ``warehouses``: one
+        grouped query per source, whatever the number of orders or sites."""
+        Quant = self.env["stock.quant"].sudo()
+        stock_locations = warehouses.lot_stock_id
+        quants = Quant._read_group(
+            [("product_id", "in", products.ids), ("location_id", "child_of", stock_locations.ids)],
+            ["location_id", "product_id"],
+            ["quantity:sum", "reserved_quantity:sum"],
+        )
+        positions = defaultdict(lambda: [0.0, 0.0])
+        for location, product, quantity, reserved in quants:
+            warehouse = location.warehouse_id
+            if warehouse in warehouses:
+                positions[warehouse.id, product.id][0] += quantity
+                positions[warehouse.id, product.id][1] += reserved
+        safety = {
+            (warehouse.id, product.id): minimum
+            for warehouse, product, minimum in self.env["stock.warehouse.orderpoint"]
+            .sudo()
+            ._read_group(
+                [("product_id", "in", products.ids), ("warehouse_id", "in", warehouses.ids)],
+                ["warehouse_id", "product_id"],
+                ["product_min_qty:sum"],
+            )
+        }
+        stock_positions = [
+            engine_allocation.StockPosition(
+                warehouse_id=wh,
+                product_id=prod,
+                on_hand=on_hand,
+                reserved=reserved,
+                safety_stock=safety.get((wh, prod), 0.0),
+            )
+            for (wh, prod), (on_hand, reserved) in positions.items()
+        ]
+        stock_positions += [
+            engine_allocation.StockPosition(
+                warehouse_id=wh, product_id=prod, on_hand=0.0, safety_stock=minimum
+            )
+            for (wh, prod), minimum in safety.items()
+            if (wh, prod) not in positions
+        ]
+        incoming_groups = (
+            self.env["stock.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", products.ids),
+                    ("state", "in", ("waiting", "confirmed", "partially_available", "assigned")),
+                    ("location_dest_id", "child_of", stock_locations.ids),
+                    ("location_id.usage", "not in", ("internal", "transit")),
+                    ("date", "<=", horizon),
+                ],
+                ["location_dest_id", "product_id", "date:day"],
+                ["product_qty:sum"],
+            )
+        )
+        incoming = [
+            engine_allocation.IncomingSupply(
+                warehouse_id=location.warehouse_id.id,
+                product_id=product.id,
+                quantity=quantity,
+                date=day,
+            )
+            for location, product, day, quantity in incoming_groups
+            if location.warehouse_id in warehouses
+        ]
+        today = datetime.combine(fields.Date.context_today(self), time.min)
+        released_today = defaultdict(int)
+        for picking_type, count in (
+            self.env["stock.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("picking_type_id.code", "=", "outgoing"),
+                    ("picking_type_id.warehouse_id", "in", warehouses.ids),
+                    ("create_date", ">=", today),
+                    ("state", "!=", "cancel"),
+                ],
+                ["picking_type_id"],
+                ["__count"],
+            )
+        ):
+            released_today[picking_type.warehouse_id] += count
+        capacity = {
+            warehouse.id: max(
+                0, warehouse.distribution_capacity_lines - released_today.get(warehouse, 0)
+            )
+            if warehouse.distribution_capacity_lines
+            else None
+            for warehouse in warehouses
+        }
+        return engine_allocation.Availability.from_positions(
+            stock_positions, incoming, capacity, products=products.ids
+        )
+
+    def _distribution_check_facts(self, checks_by_order):
+        """{order id: engine OrderFacts}, gathered for all orders at once."""
+        codes = {check.code for checks in checks_by_order.values() for check in checks}
+        partners = self.partner_id.commercial_partner_id
+        lines = self._distribution_goods_lines()
+        facts = {}
+        receivable, uninvoiced, history, availability = {}, defaultdict(float), {}, None
+        if "credit_limit" in codes:
+            receivable = {p.id: p.credit for p in partners.sudo()}
+            for partner, amount in (
+                self.env["sale.order.line"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("order_id.state", "=", "sale"),
+                        ("order_partner_id", "child_of", partners.ids),
+                        ("order_id", "not in", self.ids),
+                    ],
+                    ["order_partner_id"],
+                    ["untaxed_amount_to_invoice:sum"],
+                )
+            ):
+                uninvoiced[partner.commercial_partner_id.id] += amount
+        if "quantity_anomaly" in codes:
+            days = max(
+                (
+                    c.anomaly_history_days
+                    for cs in checks_by_order.values()
+                    for c in cs
+                    if c.code == "quantity_anomaly"
+                ),
+                default=365,
+            )
+            history = defaultdict(lambda: defaultdict(list))
+            for partner, product, _order, quantity in (
+                self.env["sale.order.line"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("order_id.state", "=", "sale"),
+                        ("order_partner_id", "child_of", partners.ids),
+                        ("product_id", "in", lines.product_id.ids),
+                        ("order_id", "not in", self.ids),
+                        ("order_id.date_order", ">=", fields.Datetime.now() - timedelta(days=days)),
+                    ],
+                    ["order_partner_id", "product_id", "order_id"],
+                    ["product_uom_qty:sum"],
+                )
+            ):
+                history[partner.commercial_partner_id.id][product.id].append(quantity)
+        stock_lines = self._distribution_stock_lines()
+        if "stock_availability" in codes:
+            warehouses = self.env["stock.warehouse"].search(
+                [("company_id", "in", self.company_id.ids)]
+            )
+            horizon = max(order._distribution_promised() for order in self)
+            availability = self._distribution_availability(lines.product_id, warehouses, horizon)
+        for order in self:
+            partner = order.partner_id.commercial_partner_id
+            shipping = order.partner_shipping_id
+            priced = [
+                engine_checks.PricedLine(
+                    line_id=line.id,
+                    product_id=line.product_id.id,
+                    quantity=line.product_uom_qty,
+                    unit_price=line.price_subtotal / line.product_uom_qty,
+                    unit_cost=line.product_id.uom_id._compute_price(
+                        line.product_id.standard_price, line.product_uom_id
+                    ),
+                    floor_price=line.product_id.distribution_floor_price or None,
+                    label=line.product_id.display_name,
+                )
+                for line in order.order_line
+                if not line.display_type and line.product_uom_qty > 0
+            ]
+            facts[order.id] = engine_checks.OrderFacts(
+                order_id=order.id,
+                receivable=receivable.get(partner.id, 0.0),
+                uninvoiced=uninvoiced.get(partner.id, 0.0),
+                order_amount=order.amount_total,
+                credit_limit=partner.sudo().credit_limit or None,
+                customer_on_hold=partner.distribution_on_hold,
+                customer_blocked=partner.distribution_blocked,
+                customer_hold_note=partner.distribution_hold_note or None,
+                delivery_address=((shipping.street or shipping.city) and shipping.id) or None,
+                incoterm=order.incoterm.code or None,
+                payment_term=order.payment_term_id.name or None,
+                customer_reference=order.client_order_ref or None,
+                requires_customer_reference=partner.distribution_requires_reference,
+                priced_lines=priced,
+                quantity_history=history.get(partner.id, {}),
+                stock_lines=stock_lines.get(order.id, []),
+                availability=availability.copy() if availability else None,
+            )
+        return facts
+
+    def _distribution_policy(self):
+        self.ensure_one()
+        name = (
+            self.sudo().distribution_policy_override
+            or self.partner_id.commercial_partner_id.distribution_allocation_policy
+            or self.company_id.distribution_allocation_policy
+        )
+        return engine_allocation.AllocationPolicy(
+            name=name, allow_split=self.company_id.distribution_allow_split
+        )
+
+    def _distribution_sites(self, warehouses):
+        """Engine warehouses as seen from this order's customer."""
+        self.ensure_one()
+        shipping = self.partner_shipping_id
+        home = self.partner_id.commercial_partner_id.distribution_home_warehouse_id
+        home = home or self.warehouse_id
+        sites = []
+        for warehouse in warehouses:
+            distance = haversine_km(
+                shipping.partner_latitude,
+                shipping.partner_longitude,
+                warehouse.partner_id.partner_latitude,
+                warehouse.partner_id.partner_longitude,
+            )
+            sites.append(
+                engine_allocation.Warehouse(
+                    warehouse_id=warehouse.id,
+                    distance=distance if distance is not None else 0.0,
+                    priority=warehouse.sequence,
+                    cost=warehouse.distribution_cost,
+                    is_home=warehouse == home,
+                    active=warehouse.active,
+                    name=warehouse.name,
+                )
+            )
+        return sites
+
+    def _distribution_compute_scores(self):
+        now = fields.Datetime.now()
+        margins = defaultdict(float)
+        for line in self._distribution_goods_lines():
+            cost = line.product_id.uom_id._compute_price(
+                line.product_id.standard_price, line.product_uom_id
+            )
+            margins[line.order_id.id] += line.price_subtotal - cost * line.product_uom_qty
+        for order in self:
+            score = engine_scoring.release_score(
+                engine_scoring.OrderPriorityInput(
+                    order_id=order.id,
+                    promised_date=order._distribution_promised(),
+                    customer_tier=order.partner_id.commercial_partner_id.distribution_tier,
+                    amount=order.amount_untaxed,
+                    margin=margins[order.id],
+                ),
+                now,
+            )
+            order.distribution_release_score = score.score
+
+    # ------------------------------------------------------------------ allocation
+
+    def _distribution_allocate(self, availability=None):
+        """Allocate the orders, in release-priority order, against one shared view
+        of the network's stock; write the allocation and log each decision."""
+        warehouses = self.env["stock.warehouse"].search([("company_id", "in", self.company_id.ids)])
+        lines = self._distribution_goods_lines()
+        if availability is None and lines:
+            horizon = max(order._distribution_promised() for order in self)
+            availability = self._distribution_availability(lines.product_id, warehouses, horizon)
+        stock_lines = self._distribution_stock_lines()
+        ordered = self.sorted(lambda o: (-o.distribution_release_score, o.id))
+        requests = [
+            engine_allocation.OrderRequest(
+                order_id=order.id,
+                lines=stock_lines.get(order.id, []),
+                warehouses=order._distribution_sites(
+                    warehouses.filtered(lambda w, o=order: w.company_id == o.company_id)
+                ),
+                policy=order._distribution_policy(),
+            )
+            for order in ordered
+            if stock_lines.get(order.id)
+        ]
+        results = engine_allocation.allocate_batch(requests, availability) if requests else []
+        self.distribution_allocation_ids.sudo().unlink()
+        vals, log = [], []
+        for result in results:
+            for line in result.lines:
+                for sequence, (warehouse_id, quantity) in enumerate(line.allocations):
+                    vals.append(
+                        {
+                            "order_id": result.order_id,
+                            "order_line_id": line.line_id,
+                            "warehouse_id": warehouse_id,
+                            "quantity": quantity,
+                            "sequence": sequence,
+                            "explanation": "\n".join(line.explanation),
+                        }
+                    )
+            log.append(
+                {
+                    "order": result.order_id,
+                    "event": "allocate",
+                    "result": "passed" if result.is_complete and not result.error else "failed",
+                    "message": result.error or "\n".join(result.explanation),
+                    "inputs": {
+                        "policy": str(result.policy),
+                        "lines": [
+                            {
+                                "line": line.line_id,
+                                "product": line.product_id,
+                                "requested": line.requested,
+                                "allocations": line.allocations,
+                                "unallocated": line.unallocated,
+                                "reason": line.reason,
+                            }
+                            for line in result.lines
+                        ],
+                    },
+                }
+            )
+        self.env["distribution.allocation"].sudo().create(vals)
+        self.env["distribution.log"]._record(log)
+        self.write({"distribution_stage": "allocated"})
+        return availability
+
+    def _distribution_release(self):
+        """Confirm the orders through Odoo's own flow; the lines' procurements are
+        split per allocated warehouse (see sale.order.line), one picking per site."""
+        archived = self.distribution_allocation_ids.warehouse_id.filtered(lambda w: not w.active)
+        if archived:
+            stale = self.filtered(lambda o: o.distribution_allocation_ids.warehouse_id & archived)
+            self.env["distribution.log"]._record(
+                [
+                    {
+                        "order": order,
+                        "event": "allocate",
+                        "result": "info",
+                        "message": self.env._(
+                            "Re-allocated: %(sites)s archived since allocation.",
+                            sites=", ".join(archived.mapped("name")),
+                        ),
+                    }
+                    for order in stale
+                ]
+            )
+            stale._distribution_allocate()
+        self.with_context(
+            distribution_skip_pipeline=True, distribution_release=True
+        ).action_confirm()
+        self.write({"distribution_stage": "released"})
+        self.env["distribution.log"]._record(
+            [
+                {
+                    "order": order,
+                    "event": "release",
+                    "result": "passed",
+                    "message": self.env._(
+                        "Released: %(pickings)s",
+                        pickings=", ".join(
+                            f"{p.name} ({p.picking_type_id.warehouse_id.code})"
+                            for p in order.picking_ids
+                        ),
+                    ),
+                }
+                for order in self
+            ]
+        )
+
+    def _distribution_release_batch(self):
+        """Release competing orders by priority score against one view of stock."""
+        self._distribution_lock()
+        orders = self.filtered(lambda o: o.distribution_stage == "allocated")
+        if not orders:
+            return
+        orders._distribution_compute_scores()
+        orders._distribution_allocate()
+        orders._distribution_release()

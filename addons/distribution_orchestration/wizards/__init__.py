@@ -1,0 +1,1 @@
+from . import distribution_hold_reject_wizard
