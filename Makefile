@@ -9,7 +9,7 @@ PIP_FLAGS ?= --disable-pip-version-check --quiet
 
 .DEFAULT_GOAL := help
 .PHONY: help deps test-deps check-odoo setup run test test-pytest test-odoo lint \
-        demo bench bench-excursion bench-edi bench-release docker-up docker-down clean
+        demo bench bench-excursion bench-edi bench-release bench-ingest simulate docker-up docker-down clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -61,13 +61,19 @@ demo: deps  ## (re)load the demo network at SCALE (default 1) into DB_NAME
 	$(PYTHON) scripts/stack.py setup --scale $(or $(SCALE),1)
 
 # --- benchmarks: each prints its figure as its last line
-bench: bench-excursion bench-edi bench-release  ## all benchmarks
+bench: bench-excursion bench-edi bench-release bench-ingest  ## all benchmarks
 
 bench-excursion: deps  ## excursion engine: 10 M readings, 2,000 sensors vs a Python loop
 	$(PYTHON) bench/bench_excursion.py
 
 bench-edi: test-deps  ## EDI codec: 20 MB of 940/945 vs pyx12's raw reader
 	$(PYTHON) bench/bench_edi.py
+
+bench-ingest: deps  ## telemetry ingestion: R readings through Mosquitto into PostgreSQL (R=200000)
+	$(PYTHON) bench/bench_ingest.py --readings $(or $(R),200000)
+
+simulate: deps  ## publish the registered cold-chain network's telemetry (gateway simulator)
+	$(PYTHON) addons/coldchain_sites/tools/gateway_simulator.py -c $(LOCAL)/odoo.conf $(ARGS)
 
 bench-release: deps  ## order pipeline vs plain confirm: N orders x 5 lines over 20 sites (N=1000)
 	$(PYTHON) bench/bench_release.py --orders $(or $(N),1000)

@@ -98,7 +98,7 @@ def require_odoo() -> None:
 def settings(db_name: str | None = None, http_port: int | None = None) -> dict[str, str]:
     env = os.environ
     return {
-        "ADDONS_PATH": str(ADDONS_DIR),
+        "ADDONS_PATH": env.get("ADDONS_PATH") or str(ADDONS_DIR),
         "DATA_DIR": str(LOCAL / "data"),
         "PGHOST": env.get("PGHOST", "127.0.0.1"),
         "PGPORT": env.get("PGPORT", "5432"),

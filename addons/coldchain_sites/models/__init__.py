@@ -1,0 +1,17 @@
+from . import (
+    _telemetry_readonly,
+    coldchain_calibration,
+    coldchain_dead_letter,
+    coldchain_gateway,
+    coldchain_monitoring_event,
+    coldchain_reading,
+    coldchain_sensor,
+    coldchain_service_tier,
+    coldchain_temperature_profile,
+    product_category,
+    product_template,
+    res_users,
+    stock_location,
+    stock_lot,
+    stock_warehouse,
+)

@@ -19,11 +19,22 @@ class TestColdChainApp(HttpCase):
         warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.env.company.id)], limit=1
         )
-        cls.env["stock.location"].create(
+        zone = cls.env["stock.location"].create(
             {
                 "name": "Tour Cold Room",
                 "location_id": warehouse.lot_stock_id.id,
                 "usage": "internal",
+            }
+        )
+        gateway = cls.env["coldchain.gateway"].create(
+            {"name": "Tour gateway", "code": "TOUR-GW", "warehouse_id": warehouse.id}
+        )
+        cls.env["coldchain.sensor"].create(
+            {
+                "name": "Tour Sensor",
+                "code": "TOUR-T1",
+                "gateway_id": gateway.id,
+                "location_id": zone.id,
             }
         )
 

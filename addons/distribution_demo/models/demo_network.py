@@ -60,6 +60,7 @@ class DistributionDemoNetwork(models.AbstractModel):
         "partners",
         "users",
         "opening_stock",
+        "coldchain",
         "purchases",
         "sales",
     )
@@ -407,6 +408,121 @@ class DistributionDemoNetwork(models.AbstractModel):
             )
         params.set_param("distribution_demo.stocked_products", str(plan.sizes.products))
         _logger.info("demo network: opening stock for %d product/site pairs", len(levels))
+        return False
+
+    # Cold-chain monitoring of the cold sites: profiles, tiers, one gateway per cold site,
+    # two temperature sensors per cold zone (plus a door contact in chilled zones), each
+    # with a calibration record.  Codes follow the zones' barcodes (RTM-CHILL-T1, ...).
+    COLDCHAIN_PROFILES = (
+        ("2-8C", "Refrigerated 2–8 °C", 2.0, 8.0),
+        ("-25-15C", "Frozen −25…−15 °C", -25.0, -15.0),
+        ("15-25C", "Controlled room 15–25 °C", 15.0, 25.0),
+    )
+    COLDCHAIN_ZONE_PROFILES = {"CHILL": "2-8C", "FREEZE": "-25-15C"}
+    COLDCHAIN_CATEGORY_PROFILES = {
+        "Pharmaceuticals / Refrigerated": "2-8C",
+        "Food / Frozen": "-25-15C",
+    }
+    COLDCHAIN_TIERS = (("Gold", 5, 15, 99.9), ("Silver", 15, 30, 99.5))
+
+    def _load_coldchain(self, plan, anchor):
+        env = self.env
+        Profile = env["coldchain.temperature.profile"].with_context(active_test=False)
+        profiles = {p.code: p for p in Profile.search([])}
+        Profile.create(
+            [
+                {"code": code, "name": name, "temp_min": low, "temp_max": high}
+                for code, name, low, high in self.COLDCHAIN_PROFILES
+                if code not in profiles
+            ]
+        )
+        profiles = {p.code: p for p in Profile.search([])}
+        Tier = env["coldchain.service.tier"].with_context(active_test=False)
+        tiers = {t.name: t for t in Tier.search([])}
+        Tier.create(
+            [
+                {
+                    "name": name,
+                    "detect_minutes": detect,
+                    "acknowledge_minutes": ack,
+                    "availability_target": availability,
+                }
+                for name, detect, ack, availability in self.COLDCHAIN_TIERS
+                if name not in tiers
+            ]
+        )
+        gold = Tier.search([("name", "=", "Gold")], limit=1)
+        categories = env["product.category"].search(
+            [("complete_name", "in", list(self.COLDCHAIN_CATEGORY_PROFILES))]
+        )
+        for category in categories:
+            profile = profiles[self.COLDCHAIN_CATEGORY_PROFILES[category.complete_name]]
+            if category.coldchain_profile_id != profile:
+                category.coldchain_profile_id = profile
+
+        warehouses = self._warehouses()
+        cold_sites = [site for site in plan.warehouses if site.cold_zones]
+        barcodes = [f"{site.code}-{zone.key}" for site in cold_sites for zone in site.cold_zones]
+        zones = {z.barcode: z for z in env["stock.location"].search([("barcode", "in", barcodes)])}
+        Gateway = env["coldchain.gateway"]
+        gateways = {g.code: g for g in Gateway.search([])}
+        Sensor = env["coldchain.sensor"]
+        sensors = {s.code: s for s in Sensor.search([])}
+        new_gateways, new_sensors = [], []
+        for site in cold_sites:
+            warehouse = warehouses[site.code]
+            if not warehouse.coldchain_tier_id:
+                warehouse.coldchain_tier_id = gold
+            code = f"{site.code}-GW1"
+            if code not in gateways:
+                new_gateways.append(
+                    {
+                        "name": f"{site.name} gateway",
+                        "code": code,
+                        "serial": f"SN-{site.code}-0001",
+                        "firmware": "2.4.1",
+                        "warehouse_id": warehouse.id,
+                    }
+                )
+        gateways.update({g.code: g for g in Gateway.create(new_gateways)})
+        for site in cold_sites:
+            for zone in site.cold_zones:
+                location = zones[f"{site.code}-{zone.key}"]
+                profile = profiles[self.COLDCHAIN_ZONE_PROFILES[zone.key]]
+                if location.coldchain_profile_id != profile:
+                    location.coldchain_profile_id = profile
+                wanted = [("T1", "temperature"), ("T2", "temperature")]
+                if zone.key == "CHILL":
+                    wanted.append(("D1", "door"))
+                for suffix, kind in wanted:
+                    code = f"{location.barcode}-{suffix}"
+                    if code not in sensors:
+                        new_sensors.append(
+                            {
+                                "name": f"{zone.name} {suffix}",
+                                "code": code,
+                                "kind": kind,
+                                "gateway_id": gateways[f"{site.code}-GW1"].id,
+                                "location_id": location.id,
+                                "expected_interval": 60,
+                            }
+                        )
+        created = Sensor.create(new_sensors)
+        env["coldchain.calibration"].create(
+            [
+                {
+                    "sensor_id": sensor.id,
+                    "date": (anchor - timedelta(days=60)).date(),
+                    "reference_standard": "PT100 reference REF-2024-117 (ISO 17025)",
+                    "result": "pass",
+                    "deviation": 0.1,
+                    "next_due_date": (anchor + timedelta(days=305)).date(),
+                    "performed_by": "Demo Metrology Services",
+                }
+                for sensor in created
+                if sensor.kind == "temperature"
+            ]
+        )
         return False
 
     def _load_purchases(self, plan, anchor):

@@ -34,6 +34,9 @@ class TestDemoNetwork(TransactionCase):
                 [("product_id.default_code", "=like", "DN-%")]
             ),
             "pickings": self.env["stock.picking"].search_count([]),
+            "gateways": self.env["coldchain.gateway"].search_count([]),
+            "sensors": self.env["coldchain.sensor"].search_count([]),
+            "calibrations": self.env["coldchain.calibration"].search_count([]),
         }
 
     def test_network_matches_the_plan(self):
@@ -64,6 +67,42 @@ class TestDemoNetwork(TransactionCase):
                 sorted(zones.mapped("barcode")),
                 sorted(f"{site.code}-{zone.key}" for zone in site.cold_zones),
             )
+
+    def test_cold_sites_are_monitored(self):
+        for site in demo_plan.WAREHOUSES:
+            warehouse = self.env["stock.warehouse"].search([("code", "=", site.code)])
+            gateways = self.env["coldchain.gateway"].search([("warehouse_id", "=", warehouse.id)])
+            if not site.cold_zones:
+                self.assertFalse(gateways)
+                continue
+            self.assertEqual(gateways.mapped("code"), [f"{site.code}-GW1"])
+            self.assertTrue(warehouse.coldchain_tier_id)
+            for zone in site.cold_zones:
+                location = self.env["stock.location"].search(
+                    [("barcode", "=", f"{site.code}-{zone.key}")]
+                )
+                self.assertEqual(
+                    (
+                        location.coldchain_profile_id.temp_min,
+                        location.coldchain_profile_id.temp_max,
+                    ),
+                    (zone.min_c, zone.max_c),
+                )
+                codes = sorted(location.coldchain_sensor_ids.mapped("code"))
+                expected = [f"{location.barcode}-T1", f"{location.barcode}-T2"]
+                if zone.key == "CHILL":
+                    expected.insert(0, f"{location.barcode}-D1")
+                self.assertEqual(codes, expected)
+                temperature = location.coldchain_sensor_ids.filtered(
+                    lambda s: s.kind == "temperature"
+                )
+                self.assertEqual(set(temperature.mapped("calibration_status")), {"ok"})
+        categories = self.env["product.category"].search(
+            [("complete_name", "in", ["Pharmaceuticals / Refrigerated", "Food / Frozen"])]
+        )
+        self.assertEqual(
+            sorted(categories.mapped("coldchain_profile_id.code")), ["-25-15C", "2-8C"]
+        )
 
     def test_temperature_controlled_stock_sits_in_cold_zones(self):
         cold_keys = [p.key for p in self.plan.products() if p.zone]

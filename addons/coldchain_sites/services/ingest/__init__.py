@@ -1,0 +1,1 @@
+"""The MQTT telemetry ingestion service (run: ``python3 <this directory> -c odoo.conf``)."""

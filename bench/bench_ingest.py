@@ -1,0 +1,346 @@
+"""Benchmark of the telemetry ingestion service against the MQTT transport ceiling.
+
+    python3 bench/bench_ingest.py [--readings 200000 --gateways 100 --sensors-per-gateway 20]
+
+Starts its own Mosquitto (our development configuration: persistence on, queue
+limits for a day of backlog) on a free loopback port and uses a throw-away
+PostgreSQL database (created and dropped here; server from the PG* variables,
+default 127.0.0.1:5432) holding the minimal registry tables of
+``coldchain_sites.engine.telemetry_sql``.
+
+What is published: gateways publish the documented *batched* form, one message
+per gateway and minute carrying one reading of each of its sensors (20 by
+default), which is what real gateways send; the same pre-encoded messages are
+published, by the same publisher, in both measurements.
+
+(a) transport ceiling: a plain paho subscriber at QoS 0, in its own process, that
+    only ``json.loads`` each message; the publisher publishes at QoS 0.
+(b) our service at QoS 1: the real service process (``services/ingest``,
+    persistent session, manual acks after commit); the publisher publishes at QoS
+    1; the clock stops when the last reading is committed (polled in PostgreSQL).
+
+Both rates are counted in **readings per second** over the same span (first
+publish → last reading parsed, resp. committed), so the ratio compares like with
+like: with batched messages, counting the transport in messages per second would
+make it look 20 times slower than the same bytes carry.  The field name
+``transport_qos0_msgs_per_s`` of the last line is kept for the report format; its
+value is the readings carried per second (messages/s × readings per message; the
+message rate is printed on the line before).  Finally every published reading is
+compared with what is stored: ``lost`` = published but not stored, ``duplicates``
+= stored rows beyond one per published reading (the unique (sensor, ts) index makes
+that 0 by construction; it is counted anyway).  Last line:
+
+    ingest_rows_per_s=<b> transport_qos0_msgs_per_s=<a> ratio=<b/a> lost=<n> duplicates=<n>
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import argparse
+import getpass
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import _bootstrap  # noqa: F401
+import paho.mqtt.client as mqtt
+import psycopg2
+
+from coldchain_sites.engine import telemetry_sql
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICE = ROOT / "addons" / "coldchain_sites" / "services" / "ingest"
+LOG_LEVEL = os.environ.get("BENCH_INGEST_LOG_LEVEL", "INFO")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def pg_params(dbname: str = "postgres") -> dict:
+    return {
+        "host": os.environ.get("PGHOST", "127.0.0.1"),
+        "port": int(os.environ.get("PGPORT", "5432")),
+        "user": os.environ.get("PGUSER") or getpass.getuser(),
+        "password": os.environ.get("PGPASSWORD") or None,
+        "dbname": dbname,
+        "connect_timeout": 10,
+    }
+
+
+def start_broker(workdir: Path, port: int) -> subprocess.Popen:
+    template = string.Template((ROOT / "config" / "mosquitto" / "mosquitto.dev.conf").read_text())
+    conf = workdir / "mosquitto.conf"
+    conf.write_text(
+        template.substitute(DATA_DIR=str(workdir), PORT=str(port), RUN_AS=getpass.getuser())
+    )
+    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    process = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("mosquitto did not start")
+
+
+def build_network(cr, gateways: int, per_gateway: int):
+    telemetry_sql.create_registry_tables(cr)
+    telemetry_sql.create_telemetry_tables(cr)
+    sites = max(1, gateways // 5)
+    cr.execute(
+        "INSERT INTO stock_warehouse (code) SELECT 'S' || g FROM generate_series(1, %s) g",
+        [sites],
+    )
+    network = []
+    for g in range(gateways):
+        site = f"S{g % sites + 1}"
+        cr.execute(
+            "INSERT INTO coldchain_gateway (code, state, warehouse_id, heartbeat_interval)"
+            " SELECT %s, 'active', id, 60 FROM stock_warehouse WHERE code = %s RETURNING id",
+            [f"GW{g}", site],
+        )
+        gateway_id = cr.fetchone()[0]
+        codes = [f"GW{g}-T{s}" for s in range(per_gateway)]
+        cr.execute(
+            "INSERT INTO coldchain_sensor (code, gateway_id, state, expected_interval,"
+            " calibration_due_date) SELECT c, %s, 'active', 60, '2099-12-31'"
+            " FROM unnest(%s::varchar[]) c RETURNING id, code",
+            [gateway_id, codes],
+        )
+        ids = {code: sid for sid, code in cr.fetchall()}
+        network.append((site, f"GW{g}", [(code, ids[code]) for code in codes]))
+    return network
+
+
+def build_messages(network, readings: int, per_message: int = 0):
+    """Batched messages (one per gateway and minute) and the expected stored set."""
+    per_minute = sum(len(sensors) for _s, _g, sensors in network)
+    minutes = -(-readings // per_minute)
+    start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=minutes + 1)
+    messages, expected, seq = [], set(), 0
+    left = readings
+    for minute in range(minutes):
+        moment = start + timedelta(minutes=minute)
+        stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        ts_us = int(moment.timestamp()) * 1_000_000
+        for site, gateway, sensors in network:
+            if left <= 0:
+                break
+            part = sensors[:left]
+            left -= len(part)
+            seq += 1
+            items = []
+            for index, (code, sid) in enumerate(part):
+                value = round(2.0 + ((minute * 13 + index * 7) % 60) / 10, 1)
+                items.append({"sensor": code, "ts": stamp, "value": value, "seq": seq})
+                expected.add((sid, ts_us, value))
+            if per_message == 1:  # the single-reading form: one message per reading
+                for item in items:
+                    topic = (
+                        f"sites/{site}/gateways/{gateway}/sensors/{item.pop('sensor')}/telemetry"
+                    )
+                    messages.append((topic, json.dumps(item).encode()))
+                continue
+            payload = json.dumps({"seq": seq, "readings": items}).encode()
+            messages.append((f"sites/{site}/gateways/{gateway}/telemetry", payload))
+    return messages, expected
+
+
+def publish(port: int, messages, qos: int) -> float:
+    """Publish every message (QoS 1: until acknowledged); returns the start time."""
+    client = mqtt.Client(
+        mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{uuid.uuid4().hex[:6]}"
+    )
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    client.connect("127.0.0.1", port, keepalive=60)
+    client.loop_start()
+    started = time.time()
+    infos = [client.publish(topic, payload, qos=qos) for topic, payload in messages]
+    for info in infos:
+        info.wait_for_publish(120)
+    client.disconnect()
+    client.loop_stop()
+    return started
+
+
+def _subscriber(port: int, expected_messages: int, ready, result) -> None:
+    """QoS 0 subscriber that only parses JSON; reports (readings, last receive time)."""
+    state = {"messages": 0, "readings": 0, "last": 0.0}
+
+    def on_message(client, userdata, message):
+        data = json.loads(message.payload)
+        state["readings"] += len(data["readings"]) if "readings" in data else 1
+        state["messages"] += 1
+        if state["messages"] >= expected_messages:
+            state["last"] = time.time()
+            client.disconnect()
+
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-transport")
+    client.on_message = on_message
+    client.on_connect = lambda c, *a: c.subscribe("sites/#", qos=0)
+    client.on_subscribe = lambda *a: ready.set()
+    client.connect("127.0.0.1", port, keepalive=60)
+    client.loop_forever()
+    result.put((state["messages"], state["readings"], state["last"]))
+
+
+def measure_transport(port: int, messages) -> tuple[float, float]:
+    ctx = multiprocessing.get_context("spawn")
+    ready, result = ctx.Event(), ctx.Queue()
+    process = ctx.Process(target=_subscriber, args=(port, len(messages), ready, result))
+    process.start()
+    if not ready.wait(20):
+        raise RuntimeError("transport subscriber did not subscribe")
+    time.sleep(0.2)
+    started = publish(port, messages, qos=0)
+    count, readings, last = result.get(timeout=300)
+    process.join(10)
+    if count < len(messages):
+        raise RuntimeError(f"QoS 0 subscriber got {count} of {len(messages)} messages")
+    elapsed = last - started
+    return readings / elapsed, count / elapsed
+
+
+def measure_service(port: int, dsn: dict, workdir: Path, messages, total: int) -> float:
+    client_id = "bench-ingest"
+    config = workdir / "odoo.conf"
+    config.write_text(
+        "\n".join(
+            [
+                "[options]",
+                f"db_host = {dsn['host']}",
+                f"db_port = {dsn['port']}",
+                f"db_user = {dsn['user']}",
+                f"db_password = {dsn['password'] or ''}",
+                f"db_name = {dsn['dbname']}",
+                "[coldchain_sites]",
+                "mqtt_host = 127.0.0.1",
+                f"mqtt_port = {port}",
+                f"mqtt_client_id = {client_id}",
+                "ingest_batch_rows = 5000",
+                "ingest_flush_ms = 200",
+                "ingest_queue_messages = 20000",
+                "ingest_sweep_interval_s = 3600",
+            ]
+        )
+        + "\n"
+    )
+    log = (workdir / "ingest.log").open("wb")
+    service = subprocess.Popen(
+        [sys.executable, str(SERVICE), "-c", str(config), "--log-level", LOG_LEVEL],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    conn = psycopg2.connect(**dsn)
+    conn.autocommit = True
+    try:
+        # wait until the service is subscribed (its session exists on the broker)
+        deadline = time.monotonic() + 30
+        while b"connected to 127.0.0.1" not in (workdir / "ingest.log").read_bytes():
+            if time.monotonic() > deadline or service.poll() is not None:
+                raise RuntimeError((workdir / "ingest.log").read_text())
+            time.sleep(0.05)
+        time.sleep(0.3)
+        started = publish(port, messages, qos=1)
+        deadline = time.monotonic() + 600
+        with conn.cursor() as cr:
+            while time.monotonic() < deadline:
+                cr.execute("SELECT count(*) FROM coldchain_reading")
+                if cr.fetchone()[0] >= total:
+                    break
+                time.sleep(0.02)
+        finished = time.time()
+        time.sleep(0.5)
+    finally:
+        service.send_signal(signal.SIGTERM)
+        service.wait(30)
+        conn.close()
+    return total / (finished - started)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--readings", type=int, default=200_000)
+    parser.add_argument("--gateways", type=int, default=100)
+    parser.add_argument("--sensors-per-gateway", type=int, default=20)
+    parser.add_argument(
+        "--single",
+        action="store_true",
+        help="publish the single-reading form (one message per reading) instead of batches",
+    )
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    port = free_port()
+    dbname = f"bench_ingest_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(**pg_params())
+    admin.autocommit = True
+    with admin.cursor() as cr:
+        cr.execute(f'CREATE DATABASE "{dbname}"')
+    broker = start_broker(workdir, port)
+    try:
+        dsn = pg_params(dbname)
+        conn = psycopg2.connect(**dsn)
+        conn.autocommit = True
+        with conn.cursor() as cr:
+            network = build_network(cr, args.gateways, args.sensors_per_gateway)
+        messages, expected = build_messages(network, args.readings, 1 if args.single else 0)
+        print(
+            f"published: {len(expected)} readings in {len(messages)} batched messages "
+            f"({len(expected) / len(messages):.0f} readings/message)",
+            flush=True,
+        )
+        transport, transport_msgs = measure_transport(port, messages)
+        print(f"transport QoS 0: {transport_msgs:,.0f} messages/s = {transport:,.0f} readings/s")
+        ingest = measure_service(port, dsn, workdir, messages, len(expected))
+        with conn.cursor() as cr:
+            cr.execute(
+                "SELECT sensor_id, (extract(epoch FROM ts) * 1000000)::bigint, value"
+                " FROM coldchain_reading"
+            )
+            rows = cr.fetchall()
+        conn.close()
+        stored = set(rows)
+        lost = len(expected - stored)
+        duplicates = len(rows) - len(stored) + len(stored - expected)
+        print(f"service QoS 1: {ingest:,.0f} readings/s committed")
+        print(
+            f"ingest_rows_per_s={ingest:.0f} transport_qos0_msgs_per_s={transport:.0f} "
+            f"ratio={ingest / transport:.2f} lost={lost} duplicates={duplicates}"
+        )
+    finally:
+        broker.send_signal(signal.SIGTERM)
+        broker.wait(15)
+        with admin.cursor() as cr:
+            cr.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                [dbname],
+            )
+            cr.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
+        admin.close()
+        if os.environ.get("BENCH_INGEST_KEEP"):
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
