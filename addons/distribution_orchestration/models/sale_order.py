@@ -260,7 +260,7 @@ class SaleOrder(models.Model):
         """Row-lock the orders: two users submitting or releasing the same order at
         once cannot both allocate it (the second is told, nothing is half-done)."""
         try:
-            with self.env.cr.savepoint():
+            with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     "SELECT id FROM sale_order WHERE id = ANY(%s) FOR UPDATE NOWAIT",
                     [self.ids],
@@ -356,7 +356,7 @@ class SaleOrder(models.Model):
     def _distribution_run_checks(self):
         Check = self.env["distribution.check"]
         checks_by_order = Check._effective_checks(self)
-        facts = self._distribution_check_facts(checks_by_order)
+        facts, availability = self._distribution_check_facts(checks_by_order)
         now = fields.Datetime.now()
         holds, log, passed = [], [], self.browse()
         for order in self:
@@ -422,7 +422,8 @@ class SaleOrder(models.Model):
         (self - passed).write({"distribution_stage": "on_hold"})
         if passed:
             passed._distribution_compute_scores()
-            passed._distribution_allocate()
+            # the stock gathered for the checks serves the allocation too
+            passed._distribution_allocate(availability=availability)
             immediate = passed.filtered(
                 lambda o: o.company_id.distribution_release_mode == "immediate"
             )
@@ -560,21 +561,24 @@ class SaleOrder(models.Model):
         )
 
     def _distribution_check_facts(self, checks_by_order):
-        """{order id: engine OrderFacts}, gathered for all orders at once."""
+        """({order id: engine OrderFacts}, network availability or None), gathered for
+        all orders at once; each order's checks see their own copy of the stock."""
         codes = {check.code for checks in checks_by_order.values() for check in checks}
         partners = self.partner_id.commercial_partner_id
         lines = self._distribution_goods_lines()
         facts = {}
         receivable, uninvoiced, history, availability = {}, defaultdict(float), {}, None
         if "credit_limit" in codes:
-            receivable = {p.id: p.credit for p in partners.sudo()}
+            # only customers with a limit have an exposure to compute (no limit: passes)
+            limited = partners.sudo().filtered("credit_limit")
+            receivable = {p.id: p.credit for p in limited}
             for partner, amount in (
                 self.env["sale.order.line"]
                 .sudo()
                 ._read_group(
                     [
                         ("order_id.state", "=", "sale"),
-                        ("order_partner_id", "child_of", partners.ids),
+                        ("order_partner_id", "child_of", limited.ids),
                         ("order_id", "not in", self.ids),
                     ],
                     ["order_partner_id"],
@@ -653,7 +657,7 @@ class SaleOrder(models.Model):
                 stock_lines=stock_lines.get(order.id, []),
                 availability=availability.copy() if availability else None,
             )
-        return facts
+        return facts, availability
 
     def _distribution_policy(self):
         self.ensure_one()
@@ -716,10 +720,14 @@ class SaleOrder(models.Model):
 
     # ------------------------------------------------------------------ allocation
 
-    def _distribution_allocate(self, availability=None):
+    def _distribution_allocate(self, availability=None, warehouses=None):
         """Allocate the orders, in release-priority order, against one shared view
-        of the network's stock; write the allocation and log each decision."""
-        warehouses = self.env["stock.warehouse"].search([("company_id", "in", self.company_id.ids)])
+        of the network's stock (every active site of their companies, or
+        ``warehouses``); write the allocation and log each decision."""
+        if warehouses is None:
+            warehouses = self.env["stock.warehouse"].search(
+                [("company_id", "in", self.company_id.ids)]
+            )
         lines = self._distribution_goods_lines()
         if availability is None and lines:
             horizon = max(order._distribution_promised() for order in self)

@@ -2,6 +2,8 @@ from . import (
     test_apps_menu,
     test_bad_input,
     test_holds,
+    test_inventory_status,
     test_pipeline,
+    test_rebalancing,
     test_tour_credit_hold,
 )
