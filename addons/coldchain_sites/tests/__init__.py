@@ -1,6 +1,12 @@
 from . import (
     test_apps_menu,
     test_calibration,
+    test_excursion_alert,
+    test_excursion_disposition,
+    test_excursion_evaluation,
+    test_excursion_exposure,
+    test_excursion_quarantine,
+    test_excursion_rule,
     test_readings_readonly,
     test_record_rules,
     test_registry_contract,

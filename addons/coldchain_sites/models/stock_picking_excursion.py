@@ -1,0 +1,30 @@
+from odoo import fields, models
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    coldchain_excursion_ids = fields.Many2many(
+        "coldchain.excursion",
+        "coldchain_excursion_picking_rel",
+        "picking_id",
+        "excursion_id",
+        string="Excursions",
+        readonly=True,
+        copy=False,
+        help="Excursions during which goods of this transfer left or entered the zone.",
+    )
+    coldchain_excursion_count = fields.Integer(compute="_compute_coldchain_excursion_count")
+
+    def _compute_coldchain_excursion_count(self):
+        for picking in self:
+            picking.coldchain_excursion_count = len(picking.coldchain_excursion_ids)
+
+    def action_coldchain_view_excursions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "coldchain_sites.coldchain_excursion_action"
+        )
+        action["domain"] = [("id", "in", self.coldchain_excursion_ids.ids)]
+        action["context"] = {}
+        return action

@@ -1,0 +1,1 @@
+from . import coldchain_disposition_wizard
