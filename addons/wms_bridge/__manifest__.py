@@ -7,10 +7,17 @@
     "author": "Distribution Platform Team",
     "website": "https://example.com/distribution-platform",
     "maintainers": ["distribution-platform"],
-    "depends": ["stock", "sale_stock", "queue_job"],
+    "depends": ["stock", "sale_stock", "queue_job", "mail"],
     "external_dependencies": {"python": ["lxml", "requests", "zeep"]},
     "data": [
         "security/wms_bridge_groups.xml",
+        "security/ir.model.access.csv",
+        "data/wms_bridge_data.xml",
+        "views/wms_trading_partner_views.xml",
+        "views/wms_exchange_views.xml",
+        "views/wms_exchange_report_views.xml",
+        "views/wms_stock_reconciliation_views.xml",
+        "views/stock_picking_views.xml",
         "views/wms_bridge_menus.xml",
     ],
     "assets": {

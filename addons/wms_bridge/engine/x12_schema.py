@@ -516,7 +516,7 @@ def segment_regex(tag: str, es: str, rs: str, cs: str, term: str) -> re.Pattern[
 
 
 # --------------------------------------------------------------------------- diagnosis
-def diagnose_elements(  # noqa: PLR0917 - separators passed like segment_regex()
+def diagnose_elements(
     tag: str, elements: list[str], es: str, rs: str, cs: str, term: str
 ) -> list[E.EdiError]:
     """Element errors (AK4/IK4) of one segment already split on ``es``."""

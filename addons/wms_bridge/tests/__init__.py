@@ -1,1 +1,10 @@
-from . import test_apps_menu
+from . import (
+    test_apps_menu,
+    test_inbound_interchange,
+    test_missing_ack,
+    test_orders_edifact,
+    test_receipt_and_status,
+    test_reconciliation_846,
+    test_shipping_round_trip,
+    test_transport_http,
+)

@@ -1,0 +1,679 @@
+import logging
+import traceback
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..engine import acks as edi_acks
+from ..engine import edifact, x12
+from ..tools.exceptions import PermanentTransportError, TransientTransportError, WmsMappingError
+from .wms_trading_partner import DOCUMENT_TYPES
+
+_logger = logging.getLogger(__name__)
+
+CHANNEL = "root.wms_bridge"
+STATES = [
+    ("pending", "Pending"),
+    ("sent", "Sent"),
+    ("acknowledged", "Acknowledged"),
+    ("rejected", "Rejected"),
+    ("received", "Received"),
+    ("processed", "Processed"),
+    ("error", "Error"),
+    ("parked", "Parked"),
+    ("duplicate", "Duplicate"),
+]
+FAILED_STATES = ("rejected", "error", "parked")
+ACK_TYPES = ("997", "999", "TA1", "CONTRL")
+# Incoming business documents -> method applying them (on wms.exchange).
+HANDLERS = {
+    "945": "_apply_945",
+    "944": "_apply_944",
+    "846": "_apply_846",
+    "214": "_apply_214",
+    "ORDERS": "_apply_orders",
+}
+
+
+class WmsExchange(models.Model):
+    _name = "wms.exchange"
+    _description = "EDI Exchange"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+
+    name = fields.Char(required=True, copy=False, readonly=True, default="/")
+    trading_partner_id = fields.Many2one(
+        "wms.trading.partner", required=True, ondelete="restrict", index=True
+    )
+    document_type = fields.Selection(DOCUMENT_TYPES, required=True, index=True)
+    direction = fields.Selection([("in", "Incoming"), ("out", "Outgoing")], required=True)
+    state = fields.Selection(STATES, required=True, default="pending", tracking=True, index=True)
+    parent_id = fields.Many2one("wms.exchange", "Interchange", ondelete="cascade", index=True)
+    child_ids = fields.One2many("wms.exchange", "parent_id", "Transaction Sets")
+    # ---- envelope
+    isa_control = fields.Char("Interchange Control", index=True, help="ISA13 / UNB05")
+    gs_control = fields.Char("Group Control", help="GS06")
+    st_control = fields.Char("Set Control", help="ST02 / UNH01")
+    interchange_key = fields.Char(
+        index=True, help="Sender qualifier/id, receiver id and ISA13: duplicates share it."
+    )
+    # ---- payload
+    filename = fields.Char()
+    attachment_id = fields.Many2one("ir.attachment", "Payload", readonly=True, copy=False)
+    payload_text = fields.Text(compute="_compute_payload_text", string="Payload (text)")
+    ack_payload_text = fields.Text(
+        "Acknowledgment Received",
+        readonly=True,
+        help="Summary of the 997/999/TA1/CONTRL that answered this exchange.",
+    )
+    # ---- outcome
+    error_text = fields.Text(readonly=True)
+    error_traceback = fields.Text(readonly=True)
+    retry_count = fields.Integer(readonly=True)
+    next_retry = fields.Datetime(readonly=True)
+    ack_expected = fields.Boolean(readonly=True)
+    ack_alert_sent = fields.Boolean(readonly=True)
+    ack_exchange_id = fields.Many2one(
+        "wms.exchange",
+        "Acknowledgment",
+        readonly=True,
+        help="Outgoing: the acknowledgment received for it. Incoming: the one we sent.",
+    )
+    mapping_version_id = fields.Many2one("wms.mapping.version", readonly=True, ondelete="restrict")
+    # ---- links to Odoo records
+    picking_id = fields.Many2one("stock.picking", "Transfer", index=True, readonly=True)
+    backorder_id = fields.Many2one("stock.picking", readonly=True)
+    sale_order_id = fields.Many2one("sale.order", readonly=True, index=True)
+    reconciliation_id = fields.Many2one("wms.stock.reconciliation", readonly=True)
+    # ---- timestamps
+    received_date = fields.Datetime(readonly=True)
+    sent_date = fields.Datetime(readonly=True)
+    processed_date = fields.Datetime(readonly=True)
+    acknowledged_date = fields.Datetime(readonly=True)
+
+    # ================================================================== basics
+    @api.model_create_multi
+    def create(self, vals_list):
+        sequence = self.env["ir.sequence"]
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = sequence.next_by_code("wms.exchange") or "/"
+        return super().create(vals_list)
+
+    def _compute_payload_text(self):
+        for exchange in self:
+            raw = exchange.attachment_id.raw if exchange.attachment_id else b""
+            exchange.payload_text = (raw or b"")[:200000].decode("latin-1")
+
+    def _payload_bytes(self):
+        self.ensure_one()
+        return self.attachment_id.raw or b""
+
+    def _attach(self, payloads):
+        """Store ``payloads`` (bytes, one per exchange in self) as attachments."""
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": exchange.filename or f"{exchange.name}.edi",
+                    "raw": payload,
+                    "res_model": self._name,
+                    "res_id": exchange.id,
+                    "mimetype": "text/plain",
+                }
+                for exchange, payload in zip(self, payloads, strict=True)
+            ]
+        )
+        for exchange, attachment in zip(self, attachments, strict=True):
+            exchange.attachment_id = attachment
+
+    # ================================================================== failures
+    def _fail(self, state, message, with_traceback=False):
+        """Store the failure and raise an activity for the integration team."""
+        vals = {"state": state, "error_text": message}
+        if with_traceback:
+            vals["error_traceback"] = traceback.format_exc()
+        self.write(vals)
+        self._notify_failure()
+
+    def _notify_failure(self):
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+        for exchange in self:
+            exchange.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=self.env._(
+                    "EDI %(name)s: %(state)s", name=exchange.name, state=exchange.state
+                ),
+                note=exchange.error_text or "",
+                user_id=exchange.trading_partner_id._integration_user().id,
+            )
+
+    # ================================================================== outgoing
+    @api.model
+    def _create_outgoing(self, partner, document_type, document, links=None, builder=None):
+        """One pending exchange carrying ``document`` (a codec dict, or the error that
+        prevented building it) as its own interchange; its sending is queued.
+
+        ``builder(mapping)`` may be given instead of ``document``: a
+        WmsMappingError it raises parks the exchange."""
+        mapping = partner.mapping_version_id
+        vals = {
+            "trading_partner_id": partner.id,
+            "document_type": document_type,
+            "direction": "out",
+            "state": "pending",
+            "mapping_version_id": mapping.id,
+            "ack_expected": document_type not in ACK_TYPES,
+            **(links or {}),
+        }
+        exchange = self.create(vals)
+        try:
+            with self.env.cr.savepoint():
+                doc = builder(mapping) if builder else document
+                payload = exchange._render(document_type, doc)
+        except (WmsMappingError, ValidationError, ValueError, KeyError) as exc:
+            exchange._fail("parked", str(exc), with_traceback=True)
+            return exchange
+        exchange._attach([payload.encode("latin-1", errors="replace")])
+        exchange._enqueue_send()
+        return exchange
+
+    def _render(self, document_type, doc):
+        """Payload text of one document in its own interchange (control numbers set)."""
+        self.ensure_one()
+        partner = self.trading_partner_id
+        number = partner._next_control_number()
+        self.isa_control = f"{number:09d}" if partner.standard == "x12" else str(number)
+        if partner.standard == "edifact" or document_type in ("DESADV", "CONTRL"):
+            self.st_control = "1"
+            self.filename = f"{document_type}_{self.isa_control}_{self.name.replace('/', '-')}.edi"
+            return edifact.write_interchange(
+                partner._edifact_envelope(), [(document_type, doc)], control_ref=self.isa_control
+            )
+        self.gs_control = str(number)
+        self.st_control = "0001"
+        self.filename = f"{document_type}_{self.isa_control}_{self.name.replace('/', '-')}.x12"
+        return x12.write_interchange(
+            partner._x12_envelope(), [(document_type, doc)], control_number=number
+        )
+
+    def _enqueue_send(self, eta=None):
+        for exchange in self:
+            exchange.with_user(SUPERUSER_ID).with_delay(
+                channel=CHANNEL, eta=eta, description=f"EDI send {exchange.name}"
+            )._job_send()
+
+    def _job_send(self):
+        """Queue job: hand the payload to the partner's transport.
+
+        Transient failures are retried with exponential backoff (a new job with an
+        ``eta``) up to the partner's max_retries, then parked; permanent ones park
+        the exchange at once.  Failures are stored, the job itself succeeds."""
+        self.ensure_one()
+        if self.state != "pending":
+            return False
+        partner = self.trading_partner_id
+        try:
+            partner._transport_send(self)
+        except TransientTransportError as exc:
+            count = self.retry_count + 1
+            if count > partner.max_retries:
+                self.retry_count = count
+                self._fail(
+                    "parked",
+                    self.env._(
+                        "Gave up after %(count)s attempts: %(error)s", count=count, error=exc
+                    ),
+                )
+                return False
+            delay = partner.retry_base_seconds * 2 ** (count - 1)
+            eta = fields.Datetime.now() + timedelta(seconds=delay)
+            self.write({"retry_count": count, "next_retry": eta, "error_text": str(exc)})
+            self._enqueue_send(eta=eta)
+            return False
+        except PermanentTransportError as exc:
+            self._fail("parked", str(exc))
+            return False
+        self.write({"state": "sent", "sent_date": fields.Datetime.now(), "next_retry": False})
+        return True
+
+    # ================================================================== incoming
+    @api.model
+    def _create_received(self, partner, files):
+        """``files`` = ``[(filename, bytes)]`` -> received exchanges (one per file)."""
+        now = fields.Datetime.now()
+        exchanges = self.create(
+            [
+                {
+                    "trading_partner_id": partner.id,
+                    "document_type": "edifact" if _is_edifact(data) else "x12",
+                    "direction": "in",
+                    "state": "received",
+                    "filename": name,
+                    "received_date": now,
+                }
+                for name, data in files
+            ]
+        )
+        exchanges._attach([data for _name, data in files])
+        return exchanges
+
+    def _enqueue_processing(self):
+        for exchange in self:
+            exchange.with_user(SUPERUSER_ID).with_delay(
+                channel=CHANNEL, description=f"EDI process {exchange.name}"
+            )._job_process()
+
+    def _job_process(self):
+        """Queue job: read an interchange (splitting it per set) or apply one set."""
+        self.ensure_one()
+        if self.state != "received":
+            return False
+        if self.document_type == "x12":
+            return self._process_x12_interchange()
+        if self.document_type == "edifact":
+            return self._process_edifact_interchange()
+        return self._process_document()
+
+    def _is_duplicate(self, key):
+        """Another interchange with the same key from the same partner was received."""
+        self.ensure_one()
+        self.interchange_key = "|".join(key)
+        return bool(
+            self.search_count(
+                [
+                    ("id", "!=", self.id),
+                    ("trading_partner_id", "=", self.trading_partner_id.id),
+                    ("interchange_key", "=", self.interchange_key),
+                    ("direction", "=", "in"),
+                    ("parent_id", "=", False),
+                    ("state", "not in", ("duplicate", "received")),
+                ],
+                limit=1,
+            )
+        )
+
+    def _process_x12_interchange(self):
+        partner = self.trading_partner_id
+        raw = self._payload_bytes()
+        result = x12.process_interchange(raw, ack_control_number=partner._next_control_number())
+        info = result.interchange
+        if info is not None:
+            self.isa_control = info.control_number
+            if self._is_duplicate(result.duplicate_key):
+                self.write(
+                    {
+                        "state": "duplicate",
+                        "processed_date": fields.Datetime.now(),
+                        "error_text": self.env._(
+                            "Interchange %(number)s was already received: not processed again.",
+                            number=info.control_number,
+                        ),
+                    }
+                )
+                return False
+        if result.ta1_received:
+            self._apply_ta1(result.ta1_received)
+        if result.ack:
+            self.ack_exchange_id = self._send_ack(result.ack_type or "TA1", result.ack)
+        children = self._split_x12(result, raw)
+        if result.fatal or result.errors:
+            self._fail(
+                "error",
+                "\n".join(f"TA1 {e.code}: {e.message}" for e in result.errors)
+                or self.env._("Interchange unreadable."),
+            )
+        else:
+            self.write({"state": "processed", "processed_date": fields.Datetime.now()})
+        children.filtered(lambda c: c.state == "received")._enqueue_processing()
+        return True
+
+    def _split_x12(self, result, raw):
+        """One child exchange per transaction set: a self-contained interchange (ISA,
+        GS, the set, GE, IEA) so that each set is processed and reprocessed alone."""
+        info = result.interchange
+        if info is None or result.fatal:
+            return self.browse()
+        text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
+        seps = info.separators
+        end = seps.segment
+        isa = text[: text.find(end, 100) + 1].lstrip()
+        vals_list, payloads, acks = [], [], []
+        for ts in result.sets:
+            group = ts.group
+            if group is not None and group.functional_id == "FA" and ts.data:
+                acks.append(ts.data)
+            if group is not None and not group.implicit:
+                gs = seps.element.join(
+                    [
+                        "GS",
+                        group.functional_id,
+                        group.sender,
+                        group.receiver,
+                        group.date,
+                        group.time,
+                        group.control_number,
+                        "X",
+                        group.version,
+                    ]
+                )
+                body = (
+                    f"{gs}{end}{ts.raw}GE{seps.element}1{seps.element}{group.control_number}{end}"
+                )
+            else:
+                body = ts.raw
+            payloads.append(
+                f"{isa}{body}IEA{seps.element}1{seps.element}{info.control_number}{end}"
+            )
+            accepted = ts.accepted
+            vals_list.append(
+                {
+                    "trading_partner_id": self.trading_partner_id.id,
+                    "document_type": ts.set_id if ts.set_id in _TYPES else "x12",
+                    "direction": "in",
+                    "parent_id": self.id,
+                    "isa_control": info.control_number,
+                    "gs_control": group.control_number if group else False,
+                    "st_control": ts.control_number,
+                    "state": "received" if accepted else "error",
+                    "error_text": False if accepted else ts.describe(),
+                    "received_date": self.received_date,
+                    "filename": f"{ts.set_id}_{ts.control_number}.x12",
+                    "ack_exchange_id": self.ack_exchange_id.id,
+                    "mapping_version_id": self.trading_partner_id.mapping_version_id.id,
+                }
+            )
+        children = self.create(vals_list)
+        children._attach([p.encode("latin-1") for p in payloads])
+        children.filtered(lambda c: c.state == "error")._notify_failure()
+        fa_children = children.filtered(lambda c: c.document_type in ("997", "999"))
+        if acks:
+            self._apply_x12_acks(acks)
+            fa_children.filtered(lambda c: c.state == "received").write(
+                {"state": "processed", "processed_date": fields.Datetime.now()}
+            )
+        return children
+
+    def _process_edifact_interchange(self):
+        raw = self._payload_bytes()
+        partner = self.trading_partner_id
+        result = edifact.process_interchange(raw, control_ref=str(partner._next_control_number()))
+        if result.interchange is not None:
+            self.isa_control = result.interchange.control_ref
+            if self._is_duplicate(result.duplicate_key):
+                self.write(
+                    {
+                        "state": "duplicate",
+                        "processed_date": fields.Datetime.now(),
+                        "error_text": self.env._(
+                            "Interchange %(number)s was already received: not processed again.",
+                            number=self.isa_control,
+                        ),
+                    }
+                )
+                return False
+        if result.contrl:
+            self.ack_exchange_id = self._send_ack("CONTRL", result.contrl)
+        vals_list = []
+        for message in result.messages:
+            if message.message_type == "CONTRL":
+                self._apply_contrl(message.data or {})
+            accepted = message.accepted
+            vals_list.append(
+                {
+                    "trading_partner_id": partner.id,
+                    "document_type": message.message_type
+                    if message.message_type in _TYPES
+                    else "edifact",
+                    "direction": "in",
+                    "parent_id": self.id,
+                    "isa_control": self.isa_control,
+                    "st_control": message.reference,
+                    "state": "processed"
+                    if message.message_type == "CONTRL"
+                    else "received"
+                    if accepted
+                    else "error",
+                    "error_text": False if accepted else message.describe(),
+                    "received_date": self.received_date,
+                    "ack_exchange_id": self.ack_exchange_id.id,
+                    "mapping_version_id": partner.mapping_version_id.id,
+                }
+            )
+        children = self.create(vals_list)
+        # Each child re-reads the parent's interchange and takes its own message.
+        children.filtered(lambda c: c.state == "error")._notify_failure()
+        if result.fatal or result.errors:
+            self._fail("error", "\n".join(f"{e.code}: {e.message}" for e in result.errors))
+        else:
+            self.write({"state": "processed", "processed_date": fields.Datetime.now()})
+        children.filtered(lambda c: c.state == "received")._enqueue_processing()
+        return True
+
+    def _read_document(self):
+        """The mapped dict of this child exchange's set or message."""
+        if self.trading_partner_id.standard == "edifact" or self.document_type in (
+            "ORDERS",
+            "INVRPT",
+        ):
+            raw = (self.parent_id or self)._payload_bytes()
+            result = edifact.read_interchange(raw)
+            for message in result.messages:
+                if message.reference == self.st_control:
+                    return message.data or {}
+            raise WmsMappingError(self.env._("Message %(ref)s not found.", ref=self.st_control))
+        result = x12.process_interchange(self._payload_bytes())
+        if not result.sets or not result.sets[0].accepted:
+            raise WmsMappingError(
+                result.sets[0].describe() if result.sets else self.env._("No transaction set.")
+            )
+        return result.sets[0].data or {}
+
+    def _process_document(self):
+        """Apply one incoming set in a savepoint: a failure parks this set only."""
+        handler = HANDLERS.get(self.document_type)
+        if handler is None:
+            self._fail(
+                "parked",
+                self.env._("No processing defined for %(type)s.", type=self.document_type),
+            )
+            return False
+        try:
+            with self.env.cr.savepoint():
+                doc = self._read_document()
+                getattr(self, handler)(doc)
+        except (UserError, ValidationError) as exc:
+            self._fail("parked", str(exc), with_traceback=True)
+            return False
+        except Exception as exc:
+            _logger.exception("wms_bridge: %s failed", self.name)
+            self._fail("error", f"{type(exc).__name__}: {exc}", with_traceback=True)
+            return False
+        self.write(
+            {
+                "state": "processed",
+                "processed_date": fields.Datetime.now(),
+                "error_text": False,
+                "error_traceback": False,
+            }
+        )
+        return True
+
+    # ================================================================== acknowledgments
+    def _send_ack(self, ack_type, payload):
+        """Outgoing acknowledgment exchange answering self, queued for sending."""
+        ack = self.create(
+            {
+                "trading_partner_id": self.trading_partner_id.id,
+                "document_type": ack_type if ack_type in ACK_TYPES else "997",
+                "direction": "out",
+                "state": "pending",
+                "isa_control": _ack_control(payload),
+                "filename": f"{ack_type}_{self.name.replace('/', '-')}.edi",
+                "ack_expected": False,
+            }
+        )
+        ack._attach([payload.encode("latin-1", errors="replace")])
+        ack._enqueue_send()
+        return ack
+
+    def _sent_to_partner_domain(self):
+        return [
+            ("trading_partner_id", "=", self.trading_partner_id.id),
+            ("direction", "=", "out"),
+            ("document_type", "not in", ACK_TYPES),
+        ]
+
+    def _apply_x12_acks(self, ack_docs):
+        """Received 997/999 groups: our outgoing sets become acknowledged/rejected."""
+        summaries = [edi_acks.x12_ack_summary(doc) for doc in ack_docs]
+        group_controls = [str(int(s["group_control"])) for s in summaries if _digits(s)]
+        sent = self.search([*self._sent_to_partner_domain(), ("gs_control", "in", group_controls)])
+        by_key = {(e.gs_control, e.st_control): e for e in sent}
+        now = fields.Datetime.now()
+        rejected = self.browse()
+        for summary in summaries:
+            if not _digits(summary):
+                continue
+            group = str(int(summary["group_control"]))
+            for control, code in summary["sets"].items():
+                exchange = by_key.get((group, control))
+                if not exchange:
+                    continue
+                reasons = summary["rejected"].get(control) or []
+                vals = {
+                    "acknowledged_date": now,
+                    "ack_exchange_id": self.id,
+                    "ack_payload_text": f"AK5/IK5 {code}\n" + "\n".join(reasons),
+                }
+                if code in ("A", "E"):
+                    vals["state"] = "acknowledged"
+                else:
+                    vals.update(state="rejected", error_text="\n".join(reasons) or code)
+                    rejected |= exchange
+                exchange.write(vals)
+        rejected._notify_failure()
+
+    def _apply_ta1(self, ta1_segments):
+        """TA1 answering our interchanges: R rejects them, A/E acknowledge receipt."""
+        numbers = {seg[1]: seg for seg in ta1_segments if len(seg) > 5}
+        sent = self.search([*self._sent_to_partner_domain(), ("isa_control", "in", list(numbers))])
+        for exchange in sent:
+            seg = numbers[exchange.isa_control]
+            if seg[4] == "R":
+                exchange.write({"ack_payload_text": f"TA1 R {seg[5]}"})
+                exchange._fail(
+                    "rejected", self.env._("Interchange rejected: TA1 %(code)s", code=seg[5])
+                )
+
+    def _apply_contrl(self, contrl):
+        """Received CONTRL: the interchange it answers is acknowledged or rejected."""
+        ref = contrl.get("interchange_ref") or contrl.get("control_ref")
+        if not ref:
+            return
+        sent = self.search([*self._sent_to_partner_domain(), ("isa_control", "=", ref)])
+        action = contrl.get("action") or contrl.get("code") or ""
+        now = fields.Datetime.now()
+        for exchange in sent:
+            if action in ("4", "R"):
+                exchange.write({"ack_exchange_id": self.id, "acknowledged_date": now})
+                exchange._fail("rejected", self.env._("CONTRL rejected the interchange."))
+            else:
+                exchange.write(
+                    {"state": "acknowledged", "acknowledged_date": now, "ack_exchange_id": self.id}
+                )
+
+    @api.model
+    def _cron_check_missing_acks(self):
+        self._check_missing_acks()
+
+    @api.model
+    def _check_missing_acks(self):
+        """Sent exchanges unacknowledged after their partner's timeout: one alert each."""
+        now = fields.Datetime.now()
+        candidates = self.search(
+            [
+                ("state", "=", "sent"),
+                ("ack_expected", "=", True),
+                ("ack_alert_sent", "=", False),
+                ("sent_date", "!=", False),
+            ]
+        )
+        late = candidates.filtered(
+            lambda e: e.sent_date + timedelta(hours=e.trading_partner_id.ack_timeout_hours) <= now
+        )
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+        for exchange in late:
+            exchange.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=self.env._("EDI %(name)s: no acknowledgment", name=exchange.name),
+                note=self.env._(
+                    "Sent %(date)s to %(partner)s, not acknowledged after %(hours)s h.",
+                    date=exchange.sent_date,
+                    partner=exchange.trading_partner_id.name,
+                    hours=exchange.trading_partner_id.ack_timeout_hours,
+                ),
+                user_id=exchange.trading_partner_id._integration_user().id,
+            )
+        late.write({"ack_alert_sent": True})
+        return late
+
+    # ================================================================== buttons
+    def action_retry(self):
+        """Send again (outgoing parked/pending/rejected after a fix)."""
+        todo = self.filtered(lambda e: e.direction == "out" and e.attachment_id)
+        todo.write({"state": "pending", "retry_count": 0, "next_retry": False, "error_text": False})
+        todo._enqueue_send()
+        return True
+
+    def action_reprocess(self):
+        """Process again (incoming error/parked, e.g. after a product was created)."""
+        todo = self.filtered(lambda e: e.direction == "in" and e.state in FAILED_STATES)
+        todo.write({"state": "received", "error_text": False, "error_traceback": False})
+        todo.activity_ids.action_feedback(feedback=self.env._("Reprocessed"))
+        todo._enqueue_processing()
+        return True
+
+    # ================================================================== business effects
+    def _apply_945(self, doc):
+        picking = self.env["stock.picking"]._wms_find_for_document(
+            self.trading_partner_id, doc.get("order_ref"), "outgoing"
+        )
+        self.picking_id = picking
+        self.backorder_id = picking._wms_apply_shipment(self, doc)
+
+    def _apply_944(self, doc):
+        picking = self.env["stock.picking"]._wms_find_for_document(
+            self.trading_partner_id, doc.get("order_ref") or doc.get("shipment_id"), "incoming"
+        )
+        self.picking_id = picking
+        self.backorder_id = picking._wms_apply_receipt(self, doc)
+
+    def _apply_214(self, doc):
+        self.picking_id = self.env["stock.picking"]._wms_apply_carrier_status(self, doc)
+
+    def _apply_846(self, doc):
+        self.reconciliation_id = self.env["wms.stock.reconciliation"]._create_from_846(self, doc)
+
+    def _apply_orders(self, doc):
+        self.sale_order_id = self.env["sale.order"]._wms_create_from_orders(self, doc)
+
+
+_TYPES = {code for code, _label in DOCUMENT_TYPES}
+
+
+def _is_edifact(data):
+    head = data[:10].lstrip() if isinstance(data, bytes) else data[:10].lstrip().encode()
+    return head.startswith((b"UNA", b"UNB"))
+
+
+def _digits(summary):
+    value = summary.get("group_control") or ""
+    return value.isdigit()
+
+
+def _ack_control(payload):
+    """ISA13 of an acknowledgment interchange we built (for the record)."""
+    if payload.startswith("ISA") and len(payload) > 99:
+        return payload[90:99]
+    return False

@@ -1,0 +1,2 @@
+from . import settings
+from .exceptions import PermanentTransportError, TransientTransportError, WmsMappingError
