@@ -51,7 +51,7 @@ class DistributionCheck(models.Model):
         "may be this far below the floor.",
     )
     min_margin_pct = fields.Float(string="Minimum Margin (%)", default=10.0)
-    anomaly_factor = fields.Float(string="Anomaly Factor", default=3.0)
+    anomaly_factor = fields.Float(default=3.0)
     anomaly_min_history = fields.Integer(string="Minimum History (orders)", default=3)
     anomaly_min_quantity = fields.Float(string="Never Flag Up To (quantity)")
     anomaly_history_days = fields.Integer(string="History (days)", default=365)

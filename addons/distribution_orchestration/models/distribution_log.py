@@ -68,8 +68,9 @@ class DistributionLog(models.Model):
             )
         return self.sudo().create(vals_list)
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(self.env._("The orchestration log cannot be changed."))
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
         raise UserError(self.env._("The orchestration log cannot be deleted."))

@@ -152,7 +152,6 @@ class SaleOrder(models.Model):
     @api.depends_context("lang")
     @api.depends("distribution_state", "distribution_hold_ids.state", "distribution_warehouse_ids")
     def _compute_distribution_customer_status(self):
-        _ = self.env._
         for order in self:
             state = order.distribution_state
             sites = ", ".join(order.distribution_warehouse_ids.mapped("name"))
@@ -170,30 +169,34 @@ class SaleOrder(models.Model):
                         )
                     )
                 )
-                text = _("On hold for review (%(reasons)s)", reasons=reasons)
+                text = self.env._("On hold for review (%(reasons)s)", reasons=reasons)
                 if due:
-                    text += _(
+                    text += self.env._(
                         "; decision expected by %(due)s", due=fields.Datetime.to_string(due)[:16]
                     )
             elif state == "checking":
-                text = _("Being checked")
+                text = self.env._("Being checked")
             elif state == "allocated":
-                text = _("Accepted; stock reserved at %(sites)s, awaiting release", sites=sites)
+                text = self.env._(
+                    "Accepted; stock reserved at %(sites)s, awaiting release", sites=sites
+                )
             elif state == "released":
-                text = _("Being prepared at %(sites)s", sites=sites or order.warehouse_id.name)
+                text = self.env._(
+                    "Being prepared at %(sites)s", sites=sites or order.warehouse_id.name
+                )
             elif state == "partially_shipped":
-                text = _("Partially shipped")
+                text = self.env._("Partially shipped")
             elif state == "shipped":
-                text = _("Shipped")
+                text = self.env._("Shipped")
             elif state == "closed":
-                text = _("Shipped and invoiced")
+                text = self.env._("Shipped and invoiced")
             elif state == "cancelled":
                 rejected = order.distribution_hold_ids.filtered(lambda h: h.state == "rejected")
-                text = _("Cancelled")
+                text = self.env._("Cancelled")
                 if rejected:
                     text += ": " + "; ".join(rejected.mapped("resolution_note"))
             else:
-                text = _("Quotation")
+                text = self.env._("Quotation")
             order.distribution_customer_status = text
 
     # ------------------------------------------------------------------ entry points
@@ -275,16 +278,15 @@ class SaleOrder(models.Model):
         self.invalidate_recordset(["distribution_stage", "state"])
 
     def _distribution_validate_input(self):
-        _ = self.env._
         problems = []
         for order in self:
             lines = order.order_line.filtered(lambda line: not line.display_type)
             if order.state not in ("draft", "sent"):
-                problems.append(_("%(order)s is already confirmed.", order=order.name))
+                problems.append(self.env._("%(order)s is already confirmed.", order=order.name))
                 continue
             if order.distribution_stage not in ("draft", "on_hold"):
                 problems.append(
-                    _(
+                    self.env._(
                         "%(order)s is already in the pipeline (%(stage)s).",
                         order=order.name,
                         stage=dict(STAGES)[order.distribution_stage],
@@ -292,11 +294,11 @@ class SaleOrder(models.Model):
                 )
                 continue
             if not lines:
-                problems.append(_("%(order)s has no lines.", order=order.name))
+                problems.append(self.env._("%(order)s has no lines.", order=order.name))
             for line in lines:
                 if line.product_uom_qty <= 0:
                     problems.append(
-                        _(
+                        self.env._(
                             "%(order)s: %(product)s has a quantity of %(qty)s; only positive "
                             "quantities can be ordered.",
                             order=order.name,
@@ -306,7 +308,7 @@ class SaleOrder(models.Model):
                     )
                 if not line.product_id.active:
                     problems.append(
-                        _(
+                        self.env._(
                             "%(order)s: %(product)s is archived and cannot be sold.",
                             order=order.name,
                             product=line.product_id.display_name,
