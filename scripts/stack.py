@@ -37,6 +37,8 @@ ADDONS_DIR = ROOT / "addons"
 PRODUCT_ADDONS = ("distribution_orchestration", "coldchain_sites", "wms_bridge")
 DEMO_ADDON = "distribution_demo"  # the demo network generator (never needed in production)
 OUR_ADDONS = (*PRODUCT_ADDONS, DEMO_ADDON)
+# every addon of the repository, bridges included (auto_install: they come with both sides)
+ALL_ADDONS = tuple(sorted(path.parent.name for path in ADDONS_DIR.glob("*/__manifest__.py")))
 PYTHON = sys.executable
 
 DEMO_LOGINS = (
@@ -217,7 +219,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
     wanted = PRODUCT_ADDONS if args.no_demo else OUR_ADDONS
     todo = missing_addons(db, wanted) if database_exists(db) else list(wanted)
     stamp = LOCAL / f"addons-{db}.sha256"
-    fingerprint = addons_fingerprint(wanted)
+    fingerprint = addons_fingerprint(ALL_ADDONS)
     if todo:
         log(f"installing {', '.join(todo)} into database {db!r} (first run takes a few minutes)")
         subprocess.run(
@@ -406,7 +408,7 @@ def cmd_odoo_tests(args: argparse.Namespace) -> int:
     log_path = LOCAL / f"odoo-tests-{db}.log"
     result_path = Path(args.result)
     result_path.unlink(missing_ok=True)
-    tags = args.tags or ",".join(f"/{name}" for name in OUR_ADDONS)
+    tags = args.tags or ",".join(f"/{name}" for name in ALL_ADDONS)
     odoo_args = [
         "-c",
         str(config),

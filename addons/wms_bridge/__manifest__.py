@@ -1,6 +1,6 @@
 {
     "name": "WMS Bridge",
-    "summary": "Governed, monitored and retried EDI (X12, EDIFACT) and SOAP exchanges with WMS/TMS partners",
+    "summary": "Governed, monitored and retried EDI exchanges (X12, EDIFACT) with WMS/TMS partners",
     "version": "19.0.1.0.0",
     "category": "Inventory/Inventory",
     "license": "LGPL-3",

@@ -464,6 +464,14 @@ class SaleOrder(models.Model):
             )
         return result
 
+    def _distribution_quant_domain(self, products, stock_locations):
+        """Quants that count as on hand for the checks and the allocation (bridge
+        addons narrow it, e.g. to leave out quarantined lots)."""
+        return [
+            ("product_id", "in", products.ids),
+            ("location_id", "child_of", stock_locations.ids),
+        ]
+
     def _distribution_availability(self, products, warehouses, horizon):
         """Free stock (on hand − reserved − safety stock), incoming receipts up to
         ``horizon`` and picking capacity left today, for all ``warehouses``: one
@@ -471,7 +479,7 @@ class SaleOrder(models.Model):
         Quant = self.env["stock.quant"].sudo()
         stock_locations = warehouses.lot_stock_id
         quants = Quant._read_group(
-            [("product_id", "in", products.ids), ("location_id", "child_of", stock_locations.ids)],
+            self._distribution_quant_domain(products, stock_locations),
             ["location_id", "product_id"],
             ["quantity:sum", "reserved_quantity:sum"],
         )

@@ -1,0 +1,1 @@
+from . import test_quarantine_holds_orders
