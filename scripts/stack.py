@@ -216,7 +216,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
     values = settings(args.db)
     config = render_config(LOCAL / "odoo.conf", values)
     db = values["DB_NAME"]
-    wanted = PRODUCT_ADDONS if args.no_demo else OUR_ADDONS
+    # product addons, their bridges, and (unless --no-demo) the demo network
+    wanted = tuple(a for a in ALL_ADDONS if not (args.no_demo and a == DEMO_ADDON))
     todo = missing_addons(db, wanted) if database_exists(db) else list(wanted)
     stamp = LOCAL / f"addons-{db}.sha256"
     fingerprint = addons_fingerprint(ALL_ADDONS)

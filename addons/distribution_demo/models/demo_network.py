@@ -469,10 +469,14 @@ class DistributionDemoNetwork(models.AbstractModel):
         Sensor = env["coldchain.sensor"]
         sensors = {s.code: s for s in Sensor.search([])}
         new_gateways, new_sensors = [], []
+        # the demo's warehouse operator is on call at the cold sites (alerts reach them)
+        on_call = env["res.users"].search([("login", "=", "warehouse")], limit=1).partner_id
         for site in cold_sites:
             warehouse = warehouses[site.code]
             if not warehouse.coldchain_tier_id:
                 warehouse.coldchain_tier_id = gold
+            if on_call and not warehouse.coldchain_oncall_partner_ids:
+                warehouse.coldchain_oncall_partner_ids = on_call
             code = f"{site.code}-GW1"
             if code not in gateways:
                 new_gateways.append(

@@ -77,6 +77,9 @@ class TestDemoNetwork(TransactionCase):
                 continue
             self.assertEqual(gateways.mapped("code"), [f"{site.code}-GW1"])
             self.assertTrue(warehouse.coldchain_tier_id)
+            self.assertEqual(
+                warehouse.coldchain_oncall_partner_ids.user_ids.mapped("login"), ["warehouse"]
+            )
             for zone in site.cold_zones:
                 location = self.env["stock.location"].search(
                     [("barcode", "=", f"{site.code}-{zone.key}")]
