@@ -221,19 +221,17 @@ def cmd_setup(args: argparse.Namespace) -> int:
     todo = missing_addons(db, wanted) if database_exists(db) else list(wanted)
     stamp = LOCAL / f"addons-{db}.sha256"
     fingerprint = addons_fingerprint(ALL_ADDONS)
+    changed = not stamp.exists() or stamp.read_text() != fingerprint
+    installed = [name for name in wanted if name not in todo]
+    odoo_args = []
     if todo:
         log(f"installing {', '.join(todo)} into database {db!r} (first run takes a few minutes)")
-        subprocess.run(
-            odoo_command(config, "-d", db, "-i", ",".join(todo), "--stop-after-init"),
-            check=True,
-        )
-        stamp.write_text(fingerprint)
-    elif not stamp.exists() or stamp.read_text() != fingerprint:
+        odoo_args += ["-i", ",".join(todo)]
+    if changed and installed:
         log(f"our addons changed since database {db!r} was set up: upgrading them")
-        subprocess.run(
-            odoo_command(config, "-d", db, "-u", ",".join(wanted), "--stop-after-init"),
-            check=True,
-        )
+        odoo_args += ["-u", ",".join(installed)]
+    if odoo_args:
+        subprocess.run(odoo_command(config, "-d", db, *odoo_args, "--stop-after-init"), check=True)
         stamp.write_text(fingerprint)
     else:
         log(f"database {db!r} has our addons, up to date")

@@ -242,7 +242,8 @@ class ColdchainExcursion(models.Model):
         voided = self.browse([by_key[k].id for k in void_keys if k in by_key])
         if voided:
             # a silence announced open, cancelled by readings that came in late
-            voided.message_post(body=self.env._("Cancelled: late readings filled the gap."))
+            for excursion in voided:
+                excursion.message_post(body=self.env._("Cancelled: late readings filled the gap."))
             voided.write({"state": "closed", "is_open": False})
         create_vals, changed, previous = [], self.browse(), {}
         for key, (rule, event) in keyed.items():

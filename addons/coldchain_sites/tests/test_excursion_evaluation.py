@@ -71,6 +71,20 @@ class TestExcursionEvaluation(ExcursionCase):
         )
         self.assertFalse(events.exposure_ids)
 
+    def test_silences_cancelled_by_late_readings_of_several_sensors(self):
+        # both sensors go silent: two "monitoring lost" events are announced open...
+        for sensor in (self.sensor_a, self.sensor_a2):
+            self.insert_readings(self.readings(sensor, 0, 10, 1, 5.0))
+        self.evaluate(30)
+        silences = self.excursions(self.rule_monitoring)
+        self.assertEqual(len(silences), 2)
+        self.assertTrue(all(silences.mapped("is_open")))
+        # ...then their gateway's store-and-forward backfill fills both gaps
+        for sensor in (self.sensor_a, self.sensor_a2):
+            self.insert_readings(self.readings(sensor, 10, 31, 1, 5.0))
+        self.evaluate(31)
+        self.assertRecordValues(silences, [{"state": "closed", "is_open": False}] * 2)
+
     def test_two_runs_equal_one_run_over_all_readings(self):
         rows = self.warm_spell() + self.readings(self.sensor_a2, 0, 120, 1, 5.0)
         rows += self.readings(self.sensor_a2, 120, 180, 20, 9.0)  # warm and sparse: gaps

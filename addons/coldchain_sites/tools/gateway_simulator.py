@@ -69,6 +69,8 @@ class Sensor:
     fault_left: int = 0
 
     def __post_init__(self):
+        # limits come from NUMERIC columns (Decimal): the simulation works in floats
+        self.low, self.high = float(self.low), float(self.high)
         self.value = self.target
 
     @property
