@@ -12,6 +12,7 @@
     "data": [
         "security/wms_bridge_groups.xml",
         "security/ir.model.access.csv",
+        "security/wms_bridge_rules.xml",
         "data/wms_bridge_data.xml",
         "views/wms_trading_partner_views.xml",
         "views/wms_exchange_views.xml",

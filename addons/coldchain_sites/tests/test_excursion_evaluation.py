@@ -76,7 +76,9 @@ class TestExcursionEvaluation(ExcursionCase):
         for sensor in (self.sensor_a, self.sensor_a2):
             self.insert_readings(self.readings(sensor, 0, 10, 1, 5.0))
         self.evaluate(30)
-        silences = self.excursions(self.rule_monitoring)
+        silences = self.excursions(self.rule_monitoring, sensor=self.sensor_a) | self.excursions(
+            self.rule_monitoring, sensor=self.sensor_a2
+        )
         self.assertEqual(len(silences), 2)
         self.assertTrue(all(silences.mapped("is_open")))
         # ...then their gateway's store-and-forward backfill fills both gaps

@@ -46,6 +46,7 @@ class WmsExchange(models.Model):
     trading_partner_id = fields.Many2one(
         "wms.trading.partner", required=True, ondelete="restrict", index=True
     )
+    company_id = fields.Many2one(related="trading_partner_id.company_id", store=True, index=True)
     document_type = fields.Selection(DOCUMENT_TYPES, required=True, index=True)
     direction = fields.Selection([("in", "Incoming"), ("out", "Outgoing")], required=True)
     state = fields.Selection(STATES, required=True, default="pending", tracking=True, index=True)

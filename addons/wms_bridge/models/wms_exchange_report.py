@@ -15,6 +15,7 @@ class WmsExchangeReport(models.Model):
     _order = "date desc"
 
     trading_partner_id = fields.Many2one("wms.trading.partner", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     document_type = fields.Selection(DOCUMENT_TYPES, readonly=True)
     direction = fields.Selection([("in", "Incoming"), ("out", "Outgoing")], readonly=True)
     state = fields.Selection(STATES, readonly=True)
@@ -33,6 +34,7 @@ class WmsExchangeReport(models.Model):
         return """
             SELECT e.id,
                    e.trading_partner_id,
+                   e.company_id,
                    e.document_type,
                    e.direction,
                    e.state,

@@ -14,6 +14,7 @@ class WmsMappingVersion(models.Model):
     _rec_names_search = ["trading_partner_id", "version"]
 
     trading_partner_id = fields.Many2one("wms.trading.partner", required=True, ondelete="cascade")
+    company_id = fields.Many2one(related="trading_partner_id.company_id", store=True)
     version = fields.Integer(readonly=True, copy=False)
     active = fields.Boolean(default=True)
     product_code = fields.Selection(

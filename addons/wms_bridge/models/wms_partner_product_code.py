@@ -9,6 +9,7 @@ class WmsPartnerProductCode(models.Model):
     _order = "trading_partner_id, code"
 
     trading_partner_id = fields.Many2one("wms.trading.partner", required=True, ondelete="cascade")
+    company_id = fields.Many2one(related="trading_partner_id.company_id", store=True)
     product_id = fields.Many2one("product.product", required=True, ondelete="cascade")
     code = fields.Char(required=True)
 

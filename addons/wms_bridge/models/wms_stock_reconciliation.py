@@ -19,6 +19,7 @@ class WmsStockReconciliation(models.Model):
 
     name = fields.Char(required=True, readonly=True)
     trading_partner_id = fields.Many2one("wms.trading.partner", required=True, readonly=True)
+    company_id = fields.Many2one(related="trading_partner_id.company_id", store=True, index=True)
     warehouse_id = fields.Many2one("stock.warehouse", required=True, readonly=True)
     exchange_id = fields.Many2one("wms.exchange", readonly=True)
     report_date = fields.Datetime(readonly=True)

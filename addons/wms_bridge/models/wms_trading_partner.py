@@ -57,6 +57,9 @@ class WmsTradingPartner(models.Model):
 
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
     partner_id = fields.Many2one("res.partner", required=True, ondelete="restrict", tracking=True)
     role = fields.Selection(
         [("3pl", "3PL warehouse"), ("carrier", "Carrier"), ("customer", "Customer")],

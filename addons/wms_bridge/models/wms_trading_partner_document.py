@@ -9,6 +9,7 @@ class WmsTradingPartnerDocument(models.Model):
     _order = "trading_partner_id, document_type"
 
     trading_partner_id = fields.Many2one("wms.trading.partner", required=True, ondelete="cascade")
+    company_id = fields.Many2one(related="trading_partner_id.company_id", store=True)
     document_type = fields.Selection(DOCUMENT_TYPES, required=True)
     direction = fields.Selection(
         [("in", "Incoming"), ("out", "Outgoing")],

@@ -1,5 +1,6 @@
 from . import (
     test_apps_menu,
+    test_company_rules,
     test_inbound_interchange,
     test_missing_ack,
     test_orders_edifact,
