@@ -583,19 +583,30 @@ class DistributionDemoNetwork(models.AbstractModel):
         return len(todo) > len(batch)
 
     def _backdate_purchases(self, batch, by_key, anchor):
-        order_rows, picking_rows, move_rows = [], [], []
+        order_rows, transfers = [], []
         for item in batch:
             order = by_key[item.key]
             ordered = self._at(anchor, item.ordered_days_ago)
             planned = ordered + timedelta(days=item.lead_days)
-            received = planned + timedelta(days=item.delay_days)
             order_rows.append((order.id, ordered, ordered, planned))
-            for picking in order.picking_ids:
-                done = received if picking.state == "done" else None
+            transfers.append(
+                (order.picking_ids, planned, planned + timedelta(days=item.delay_days))
+            )
+        self._backdate_orders(
+            "purchase_order", order_rows, ("date_order", "date_approve", "date_planned"), transfers
+        )
+
+    def _backdate_orders(self, table, order_rows, columns, transfers):
+        """Back-date orders and their transfers: ``transfers`` lists (pickings, planned,
+        done) per order; transfers not done keep no done date."""
+        picking_rows, move_rows = [], []
+        for pickings, planned, done_at in transfers:
+            for picking in pickings:
+                done = done_at if picking.state == "done" else None
                 picking_rows.append((picking.id, planned, planned, done or planned))
                 move_rows.extend((move.id, done or planned, planned) for move in picking.move_ids)
         self.env.flush_all()
-        self._backdate("purchase_order", order_rows, ("date_order", "date_approve", "date_planned"))
+        self._backdate(table, order_rows, columns)
         self._backdate(
             "stock_picking", picking_rows, ("scheduled_date", "date_deadline", "date_done")
         )
@@ -663,31 +674,16 @@ class DistributionDemoNetwork(models.AbstractModel):
         return len(todo) > len(batch)
 
     def _backdate_sales(self, batch, by_key, anchor):
-        order_rows, picking_rows, move_rows = [], [], []
+        order_rows, transfers = [], []
         for item in batch:
             order = by_key[item.key]
             ordered = self._at(anchor, item.ordered_days_ago)
             promised = ordered + timedelta(days=item.lead_days)
-            delivered = promised + timedelta(days=item.delay_days)
-            # the warehouse ships on the promised day at 10:00 unless late
+            # delivered on the promised day, unless late (or a little early)
             order_rows.append((order.id, ordered, promised))
-            for picking in order.picking_ids:
-                done = delivered if picking.state == "done" else None
-                picking_rows.append((picking.id, promised, promised, done or promised))
-                move_rows.extend((move.id, done or promised, promised) for move in picking.move_ids)
-        self.env.flush_all()
-        self._backdate("sale_order", order_rows, ("date_order", "commitment_date"))
-        self._backdate(
-            "stock_picking", picking_rows, ("scheduled_date", "date_deadline", "date_done")
+            transfers.append(
+                (order.picking_ids, promised, promised + timedelta(days=item.delay_days))
+            )
+        self._backdate_orders(
+            "sale_order", order_rows, ("date_order", "commitment_date"), transfers
         )
-        self.env.cr.execute(
-            "UPDATE stock_picking SET date_done = NULL WHERE id = ANY(%s) AND state != 'done'",
-            ([r[0] for r in picking_rows],),
-        )
-        self._backdate("stock_move", move_rows, ("date", "date_deadline"))
-        self.env.cr.execute(
-            "UPDATE stock_move_line ml SET date = m.date FROM stock_move m "
-            "WHERE ml.move_id = m.id AND m.id = ANY(%s)",
-            ([r[0] for r in move_rows],),
-        )
-        self.env.invalidate_all()
