@@ -31,6 +31,7 @@ HANDLERS = {
     "945": "_apply_945",
     "944": "_apply_944",
     "846": "_apply_846",
+    "INVRPT": "_apply_invrpt",
     "214": "_apply_214",
     "ORDERS": "_apply_orders",
 }
@@ -270,11 +271,14 @@ class WmsExchange(models.Model):
         self.ensure_one()
         if self.state != "received":
             return False
-        if self.document_type == "x12":
-            return self._process_x12_interchange()
-        if self.document_type == "edifact":
-            return self._process_edifact_interchange()
-        return self._process_document()
+        # Jobs run as the superuser: whatever the processing creates (sale orders,
+        # lots, reconciliations) takes the partner's company as the current one.
+        exchange = self.with_company(self.company_id)
+        if exchange.document_type == "x12":
+            return exchange._process_x12_interchange()
+        if exchange.document_type == "edifact":
+            return exchange._process_edifact_interchange()
+        return exchange._process_document()
 
     def _is_duplicate(self, key):
         """Another interchange with the same key from the same partner was received."""
@@ -655,6 +659,9 @@ class WmsExchange(models.Model):
 
     def _apply_846(self, doc):
         self.reconciliation_id = self.env["wms.stock.reconciliation"]._create_from_846(self, doc)
+
+    def _apply_invrpt(self, doc):
+        self.reconciliation_id = self.env["wms.stock.reconciliation"]._create_from_invrpt(self, doc)
 
     def _apply_orders(self, doc):
         self.sale_order_id = self.env["sale.order"]._wms_create_from_orders(self, doc)

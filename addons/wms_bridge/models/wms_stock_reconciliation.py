@@ -1,12 +1,26 @@
 from collections import defaultdict
+from datetime import date, datetime, time
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..engine.stock_report import (
+    line_label,
+    ordered_ids,
+    stock_report_from_846,
+    stock_report_from_invrpt,
+)
 from ..tools.exceptions import WmsMappingError
 
-# 846 QTY qualifiers, in order of preference for "what the 3PL holds".
-ON_HAND_QUALIFIERS = ("17", "33")
+
+def _report_datetime(value):
+    """Datetime of the report; a bare date is read at noon UTC, which displays as
+    that calendar day in every timezone within 11 hours of UTC."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time(12, 0))
+    return fields.Datetime.now()
 
 
 class WmsStockReconciliation(models.Model):
@@ -39,26 +53,55 @@ class WmsStockReconciliation(models.Model):
 
     @api.model
     def _create_from_846(self, exchange, doc):
+        return self._create_from_stock_report(exchange, stock_report_from_846(doc))
+
+    @api.model
+    def _create_from_invrpt(self, exchange, doc):
+        return self._create_from_stock_report(exchange, stock_report_from_invrpt(doc))
+
+    @api.model
+    def _create_from_stock_report(self, exchange, report):
+        """One reconciliation from a stock report (see the shape above), linked to
+        ``exchange``: the reported quantities per product and lot against the quants
+        of the warehouse the partner operates.
+
+        Products are found with the partner's mapping (its chosen code kind first,
+        then any code the line carries) and must be usable in the partner's company.
+        Every line problem (unknown product, missing, negative or unconvertible
+        quantity) is collected and raised as one WmsMappingError naming the lines:
+        the exchange is parked and nothing is created."""
         partner = exchange.trading_partner_id
         warehouse = partner.warehouse_ids[:1]
         if not warehouse:
             raise WmsMappingError(
                 self.env._("%(partner)s operates no warehouse.", partner=partner.name)
             )
-        items = doc.get("items") or []
-        products = exchange.mapping_version_id._find_products(
-            partner, [it.get("product_ids") or {} for it in items]
-        )
+        mapping = exchange.mapping_version_id
+        lines = report.get("lines") or []
+        problems = [
+            problem for line in lines if (problem := self._stock_report_qty_problem(report, line))
+        ]
+        try:
+            products = mapping._find_products(
+                partner, [ordered_ids(line["product_ids"], mapping.product_code) for line in lines]
+            )
+        except WmsMappingError as exc:
+            raise WmsMappingError("\n".join([exc.args[0], *problems])) from exc
         reported = defaultdict(float)
-        for product, item in zip(products, items, strict=True):
-            quantities = item.get("quantities") or {}
-            qty = next((quantities[q] for q in ON_HAND_QUALIFIERS if q in quantities), 0.0)
-            reported[product, item.get("lot") or ""] += qty or 0.0
+        for product, line in zip(products, lines, strict=True):
+            qty, problem = self._stock_report_product_qty(partner, mapping, product, line)
+            if problem:
+                problems.append(problem)
+            elif qty is not None:
+                reported[product, line["lot"]] += qty
+        if problems:
+            raise WmsMappingError("\n".join(problems))
+        product_ids = list({product.id for product in products})
         odoo = defaultdict(float)
         groups = self.env["stock.quant"]._read_group(
             [
                 ("location_id", "child_of", warehouse.lot_stock_id.id),
-                ("product_id", "in", [p.id for p in products]),
+                ("product_id", "in", product_ids),
             ],
             ["product_id", "lot_id"],
             ["quantity:sum"],
@@ -68,17 +111,20 @@ class WmsStockReconciliation(models.Model):
         keys = sorted(set(reported) | set(odoo), key=lambda k: (k[0].id, k[1]))
         lot_names = {name for _p, name in keys if name}
         lots = self.env["stock.lot"].search(
-            [("product_id", "in", [p.id for p in products]), ("name", "in", list(lot_names))]
+            [
+                ("product_id", "in", product_ids),
+                ("name", "in", list(lot_names)),
+                ("company_id", "in", [partner.company_id.id, False]),
+            ]
         )
         lot_by_key = {(lot.product_id, lot.name): lot for lot in lots}
-        date = doc.get("date")
         return self.create(
             {
-                "name": f"{partner.name} {doc.get('ref') or exchange.name}",
+                "name": f"{partner.name} {report.get('ref') or exchange.name}",
                 "trading_partner_id": partner.id,
                 "warehouse_id": warehouse.id,
                 "exchange_id": exchange.id,
-                "report_date": date if hasattr(date, "hour") else fields.Datetime.now(),
+                "report_date": _report_datetime(report.get("date")),
                 "line_ids": [
                     fields.Command.create(
                         {
@@ -93,6 +139,53 @@ class WmsStockReconciliation(models.Model):
                 ],
             }
         )
+
+    @api.model
+    def _stock_report_qty_problem(self, report, line):
+        """What is wrong with the line's quantity itself (no database needed)."""
+        if line["qty"] is None:
+            return self.env._(
+                "Line %(line)s: no on-hand quantity (QTY qualifier %(qualifiers)s).",
+                line=line_label(line),
+                qualifiers=" or ".join(report.get("qualifiers") or ()),
+            )
+        if line["qty"] < 0:
+            return self.env._(
+                "Line %(line)s: negative quantity %(qty)s.", line=line_label(line), qty=line["qty"]
+            )
+        return None
+
+    @api.model
+    def _stock_report_product_qty(self, partner, mapping, product, line):
+        """``(qty in the product's unit, problem)`` for a line whose product is known."""
+        if product.company_id and product.company_id != partner.company_id:
+            return None, self.env._(
+                "Line %(line)s: %(product)s belongs to another company.",
+                line=line_label(line),
+                product=product.display_name,
+            )
+        if line["qty"] is None or line["qty"] < 0:
+            return None, None  # reported by _stock_report_qty_problem
+        if not line["uom"]:
+            return line["qty"], None
+        uom = mapping._uom_from_code(line["uom"], self.env["uom.uom"])
+        if not uom:
+            return None, self.env._(
+                "Line %(line)s: unit %(code)s is not in the unit mapping.",
+                line=line_label(line),
+                code=line["uom"],
+            )
+        if not uom._has_common_reference(product.uom_id):
+            return None, self.env._(
+                "Line %(line)s: %(code)s (%(unit)s) cannot be converted to %(product_unit)s "
+                "of %(product)s.",
+                line=line_label(line),
+                code=line["uom"],
+                unit=uom.name,
+                product_unit=product.uom_id.name,
+                product=product.display_name,
+            )
+        return uom._compute_quantity(line["qty"], product.uom_id, round=False), None
 
     def action_apply_differences(self):
         """Turn the differences into inventory adjustments (stock managers only)."""

@@ -1,5 +1,9 @@
+import base64
+import binascii
+import hmac
 import logging
 import os
+import re
 import uuid
 
 import requests
@@ -47,6 +51,9 @@ DOCUMENT_DIRECTIONS = {
 }
 # HTTP statuses worth retrying besides 5xx.
 TRANSIENT_HTTP = {408, 425, 429}
+# Path element of the inbound URL: /wms_bridge/inbound/<inbound_code>.
+INBOUND_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+INBOUND_PATH = "/wms_bridge/inbound/"
 
 
 class WmsTradingPartner(models.Model):
@@ -135,6 +142,32 @@ class WmsTradingPartner(models.Model):
     retry_base_seconds = fields.Integer(
         default=60, help="First retry delay; doubled at each further attempt."
     )
+    # ---- receiving over HTTP(S): the partner POSTs to our endpoint
+    inbound_code = fields.Char(
+        copy=False,
+        help="Path element of the URL where this partner POSTs its interchanges "
+        "(/wms_bridge/inbound/<code>): letters, digits, '.', '_', '-'. "
+        "Empty: the partner cannot POST to us.",
+    )
+    inbound_auth = fields.Selection(
+        [("bearer", "Bearer token"), ("basic", "Basic")],
+        default="bearer",
+        required=True,
+        string="Inbound Authentication",
+    )
+    inbound_username = fields.Char(help="User name the partner sends with basic authentication.")
+    inbound_secret_env = fields.Char(
+        "Inbound Secret Environment Variable",
+        copy=False,
+        help="Name of the environment variable of the Odoo server holding the token or "
+        "password the partner must send: secrets are never stored in the database. "
+        "Not set, or the variable unset or empty on the server: every request is refused.",
+    )
+    inbound_url = fields.Char(
+        "Inbound URL",
+        compute="_compute_inbound_url",
+        help="Where the partner POSTs its interchanges (one per request).",
+    )
     ack_timeout_hours = fields.Float(
         "Acknowledgment Timeout (h)",
         default=24.0,
@@ -148,6 +181,10 @@ class WmsTradingPartner(models.Model):
     product_code_ids = fields.One2many("wms.partner.product.code", "trading_partner_id")
     exchange_ids = fields.One2many("wms.exchange", "trading_partner_id")
     exchange_count = fields.Integer(compute="_compute_exchange_count")
+
+    _inbound_code_unique = models.Constraint(
+        "UNIQUE(inbound_code)", "The inbound code designates one trading partner."
+    )
 
     @api.depends("mapping_version_ids.version", "mapping_version_ids.active")
     def _compute_mapping_version_id(self):
@@ -163,6 +200,28 @@ class WmsTradingPartner(models.Model):
         )
         for partner in self:
             partner.exchange_count = counts.get(partner, 0)
+
+    @api.depends("inbound_code")
+    def _compute_inbound_url(self):
+        base = self.get_base_url() if self else ""
+        for partner in self:
+            partner.inbound_url = (
+                f"{base.rstrip('/')}{INBOUND_PATH}{partner.inbound_code}"
+                if partner.inbound_code
+                else False
+            )
+
+    @api.constrains("inbound_code")
+    def _check_inbound_code(self):
+        for partner in self.filtered("inbound_code"):
+            if not INBOUND_CODE.match(partner.inbound_code):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: the inbound code takes letters, digits, '.', '_' and '-' "
+                        "(64 at most).",
+                        name=partner.name,
+                    )
+                )
 
     @api.constrains("drop_folder", "transport")
     def _check_drop_folder(self):
@@ -333,6 +392,53 @@ class WmsTradingPartner(models.Model):
         if status >= 500 or status in TRANSIENT_HTTP:
             raise TransientTransportError(reason)
         raise PermanentTransportError(reason)
+
+    # ------------------------------------------------------------------ inbound HTTP
+    @api.model
+    def _inbound_partner(self, code):
+        """The active partner whose inbound code is ``code``, or an empty recordset.
+
+        Codes are unique across companies: the code in the URL designates exactly
+        one partner, hence one company, and its own secret is the one checked."""
+        if not code or not INBOUND_CODE.match(code):
+            return self.browse()
+        return self.search([("inbound_code", "=", code)], limit=1)
+
+    def _inbound_secret(self):
+        """The secret the partner must present, read from the environment variable
+        named on it; ``""`` when none is configured (then nothing is accepted)."""
+        self.ensure_one()
+        if not self.inbound_secret_env:
+            return ""
+        return os.environ.get(self.inbound_secret_env) or ""
+
+    def _inbound_authenticated(self, authorization):
+        """True when the ``Authorization`` header value carries this partner's secret.
+
+        Bearer: ``Bearer <secret>``; basic: ``Basic base64(username:secret)`` with the
+        partner's inbound username.  Comparisons use :func:`hmac.compare_digest` on
+        bytes (constant time whatever the characters).  A partner without a
+        configured secret (or basic without a username) refuses everything."""
+        self.ensure_one()
+        secret = self._inbound_secret()
+        if not secret or not authorization:
+            return False
+        scheme, _sep, value = authorization.strip().partition(" ")
+        scheme, value = scheme.lower(), value.strip()
+        if self.inbound_auth == "basic":
+            if scheme != "basic" or not self.inbound_username:
+                return False
+            try:
+                decoded = base64.b64decode(value, validate=True).decode("utf-8")
+            except (binascii.Error, ValueError):
+                return False
+            username, sep, password = decoded.partition(":")
+            user_ok = hmac.compare_digest(username.encode(), self.inbound_username.encode())
+            secret_ok = hmac.compare_digest(password.encode(), secret.encode())
+            return bool(sep) and user_ok and secret_ok
+        if scheme != "bearer":
+            return False
+        return hmac.compare_digest(value.encode(), secret.encode())
 
     def _transport_receive_directory(self):
         """Files waiting in inbox/: ``[(filename, bytes, path)]`` oldest first."""

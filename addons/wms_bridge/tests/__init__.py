@@ -1,7 +1,9 @@
 from . import (
     test_apps_menu,
     test_company_rules,
+    test_inbound_http,
     test_inbound_interchange,
+    test_invrpt_edifact,
     test_missing_ack,
     test_orders_edifact,
     test_receipt_and_status,

@@ -10,10 +10,14 @@ import os
 from odoo.tools import config
 
 DEFAULT_HTTP_TIMEOUT = 30.0
+# Largest interchange a partner may POST to the inbound endpoint (bytes).  Odoo's
+# own request limit (128 MiB) caps it anyway.
+DEFAULT_INBOUND_MAX_BYTES = 16 * 1024 * 1024
 
 
 def get_settings() -> dict:
-    """``{"http_timeout": float, "drop_root": str}`` with defaults for missing keys."""
+    """``{"http_timeout": float, "drop_root": str, "inbound_max_bytes": int}`` with
+    defaults for missing or unusable keys."""
     values: dict = {}
     misc = getattr(config, "misc", None) or {}
     values.update(misc.get("wms_bridge") or {})
@@ -28,4 +32,10 @@ def get_settings() -> dict:
     except ValueError:
         timeout = DEFAULT_HTTP_TIMEOUT
     drop_root = values.get("drop_root") or os.path.join(config["data_dir"], "edi")
-    return {"http_timeout": timeout, "drop_root": drop_root}
+    try:
+        max_bytes = int(values.get("inbound_max_bytes") or DEFAULT_INBOUND_MAX_BYTES)
+    except ValueError:
+        max_bytes = DEFAULT_INBOUND_MAX_BYTES
+    if max_bytes <= 0:
+        max_bytes = DEFAULT_INBOUND_MAX_BYTES
+    return {"http_timeout": timeout, "drop_root": drop_root, "inbound_max_bytes": max_bytes}
