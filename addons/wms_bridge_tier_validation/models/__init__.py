@@ -1,0 +1,1 @@
+from . import tier_definition, wms_stock_reconciliation

@@ -1,0 +1,1 @@
+from . import test_reconciliation_approval, test_tour_reconciliation_approval
