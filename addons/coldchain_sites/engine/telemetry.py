@@ -244,9 +244,25 @@ def _seq(raw) -> int | None:
 class Validator:
     """Validates messages against a registry; cheap enough for 100k readings/s."""
 
+    # timestamps parsed recently: a gateway's readings of one minute share theirs
+    TIMESTAMP_CACHE_SIZE = 4096
+
     def __init__(self, registry: Registry, limits: Limits | None = None):
         self.registry = registry
         self.limits = limits or Limits()
+        self._timestamps: dict[str, int] = {}
+
+    def _timestamp(self, raw) -> int:
+        """:func:`parse_timestamp`, remembering the last few thousand ISO strings."""
+        if raw.__class__ is not str:
+            return parse_timestamp(raw)
+        ts_us = self._timestamps.get(raw)
+        if ts_us is None:
+            ts_us = parse_timestamp(raw)  # raises on a bad one: never cached
+            if len(self._timestamps) >= self.TIMESTAMP_CACHE_SIZE:
+                self._timestamps.clear()
+            self._timestamps[raw] = ts_us
+        return ts_us
 
     def validate(self, topic: str, payload: bytes, received_us: int) -> Outcome:
         outcome = Outcome()
@@ -290,7 +306,10 @@ class Validator:
     @staticmethod
     def _json(payload: bytes):
         try:
-            return json.loads(payload, parse_constant=_no_constant)
+            # json.loads(payload, parse_constant=...) without building a decoder per call
+            if not isinstance(payload, str):
+                payload = payload.decode(json.detect_encoding(payload), "surrogatepass")
+            return _DECODER.decode(payload)
         except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
             raise _Reject("malformed_json", str(error)[:200]) from None
 
@@ -329,7 +348,7 @@ class Validator:
             if sensor.state == "retired":
                 raise _Reject("retired", f"sensor {code}")
             value = _value(item.get("value"))
-            ts_us = parse_timestamp(item.get("ts"))
+            ts_us = self._timestamp(item.get("ts"))
             limits = self.limits
             if ts_us > received_us + limits.future_tolerance_s * US:
                 raise _Reject("future_timestamp", from_us(ts_us).isoformat())
@@ -364,3 +383,6 @@ class Validator:
 
 def _no_constant(name: str):
     raise ValueError(f"{name} is not JSON")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)

@@ -265,8 +265,8 @@ ON CONFLICT (digest) DO NOTHING
 # (retired ones stay retired) and its open monitoring-lost event is closed.
 TOUCH_SENSORS = """
 WITH v AS (
-    SELECT u.id, max(u.ts) AS ts, min(u.ts) AS first_ts
-      FROM unnest(%s::integer[], %s::timestamp[]) AS u(id, ts) GROUP BY u.id
+    SELECT u.id, timestamp 'epoch' + max(u.ts_us) * interval '1 microsecond' AS ts
+      FROM unnest(%s::integer[], %s::bigint[]) AS u(id, ts_us) GROUP BY u.id
 ), upd AS (
     UPDATE coldchain_sensor s
        SET last_seen = greatest(s.last_seen, v.ts),
@@ -285,8 +285,9 @@ UPDATE coldchain_monitoring_event e
 
 TOUCH_GATEWAYS = """
 WITH v AS (
-    SELECT u.id, max(u.seen) AS seen, bool_or(u.online) AS online
-      FROM unnest(%s::integer[], %s::timestamp[], %s::boolean[]) AS u(id, seen, online)
+    SELECT u.id, timestamp 'epoch' + max(u.seen_us) * interval '1 microsecond' AS seen,
+           bool_or(u.online) AS online
+      FROM unnest(%s::integer[], %s::bigint[], %s::boolean[]) AS u(id, seen_us, online)
      GROUP BY u.id
 ), upd AS (
     UPDATE coldchain_gateway g
@@ -306,8 +307,8 @@ UPDATE coldchain_monitoring_event e
 # A last-will / "offline" status: the gateway goes offline at once.
 GATEWAYS_OFFLINE = """
 WITH v AS (
-    SELECT u.id, max(u.seen) AS seen
-      FROM unnest(%s::integer[], %s::timestamp[]) AS u(id, seen) GROUP BY u.id
+    SELECT u.id, timestamp 'epoch' + max(u.seen_us) * interval '1 microsecond' AS seen
+      FROM unnest(%s::integer[], %s::bigint[]) AS u(id, seen_us) GROUP BY u.id
 ), off AS (
     UPDATE coldchain_gateway g SET state = 'offline', last_seen = greatest(g.last_seen, v.seen)
       FROM v WHERE g.id = v.id AND g.state = 'active'

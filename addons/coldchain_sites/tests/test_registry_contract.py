@@ -7,6 +7,10 @@ from ..engine import telemetry, telemetry_sql
 from .common import ColdchainCase
 
 
+def _us(naive_utc: datetime) -> int:
+    return telemetry.to_us(naive_utc.replace(tzinfo=UTC))
+
+
 @tagged("post_install", "-at_install")
 class TestRegistryContract(ColdchainCase):
     """The ingestion service's SQL runs unchanged against Odoo's real schema.
@@ -72,8 +76,9 @@ class TestRegistryContract(ColdchainCase):
         cr = self.env.cr
         seen = datetime(2025, 6, 1, 12, 0)
         self.env.flush_all()
-        cr.execute(telemetry_sql.TOUCH_SENSORS, [[self.sensor_a.id], [seen]])
-        cr.execute(telemetry_sql.TOUCH_GATEWAYS, [[self.gateway_a.id], [seen], [True]])
+        # liveness statements take epoch microseconds, as the ingest service sends them
+        cr.execute(telemetry_sql.TOUCH_SENSORS, [[self.sensor_a.id], [_us(seen)]])
+        cr.execute(telemetry_sql.TOUCH_GATEWAYS, [[self.gateway_a.id], [_us(seen)], [True]])
         now = seen + timedelta(minutes=10)
         with freeze_time(now):
             cr.execute(telemetry_sql.SWEEP_SENSORS, {"now": now, "factor": 3})
@@ -100,8 +105,8 @@ class TestRegistryContract(ColdchainCase):
         )
         # the sensor reports again: active, its event closed
         back = seen + timedelta(minutes=11)
-        cr.execute(telemetry_sql.TOUCH_SENSORS, [[self.sensor_a.id], [back]])
-        cr.execute(telemetry_sql.GATEWAYS_OFFLINE, [[self.gateway_b.id], [back]])
+        cr.execute(telemetry_sql.TOUCH_SENSORS, [[self.sensor_a.id], [_us(back)]])
+        cr.execute(telemetry_sql.GATEWAYS_OFFLINE, [[self.gateway_b.id], [_us(back)]])
         self.env.invalidate_all()
         self.assertEqual(self.sensor_a.state, "active")
         self.assertEqual(self.gateway_b.state, "offline")

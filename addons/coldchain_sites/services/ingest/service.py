@@ -34,7 +34,7 @@ import signal
 import sys
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from datetime import UTC, datetime
 
 import paho.mqtt.client as mqtt
@@ -53,8 +53,46 @@ NULL = "\\N"
 STOP_GRACE_S = 20.0  # after SIGTERM, how long a batch is retried against a down database
 
 
-def _naive(us: int) -> datetime:
-    return telemetry.from_us(us).replace(tzinfo=None)
+class Inbox:
+    """Bounded FIFO from paho's network thread to the collector (one producer, one
+    consumer), cheaper per message than ``queue.Queue``: ``deque.append`` and
+    ``popleft`` are atomic, and the two threads only synchronise when the consumer
+    waits for a message or the producer for room."""
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self.items: deque = deque()
+        self.not_empty = threading.Event()
+        self.not_full = threading.Event()
+        self.not_full.set()
+
+    def empty(self) -> bool:
+        return not self.items
+
+    def put(self, item, timeout: float) -> bool:
+        """Append ``item``; False when there is still no room after ``timeout`` s."""
+        items = self.items
+        if len(items) >= self.capacity:
+            self.not_full.clear()
+            # re-checked after clear(): a get() in between has set it again or made room
+            if len(items) >= self.capacity and not self.not_full.wait(timeout):
+                return False
+        items.append(item)
+        if not self.not_empty.is_set():
+            self.not_empty.set()
+        return True
+
+    def get(self, timeout: float):
+        """The oldest item; raises ``queue.Empty`` after ``timeout`` s without one."""
+        items = self.items
+        if not items:
+            self.not_empty.clear()
+            if not items and not self.not_empty.wait(timeout):
+                raise queue.Empty
+        item = items.popleft()
+        if not self.not_full.is_set() and len(items) < self.capacity:
+            self.not_full.set()
+        return item
 
 
 class Batch:
@@ -110,7 +148,7 @@ class Batch:
 class IngestService:
     def __init__(self, settings: settings_module.Settings):
         self.settings = settings
-        self.queue: queue.Queue = queue.Queue(maxsize=settings.queue_messages)
+        self.queue = Inbox(settings.queue_messages)
         self.stopping = threading.Event()
         self.generation = 0
         self.conns: dict[str, object] = {}  # role ("write", "meta") -> connection
@@ -171,13 +209,10 @@ class IngestService:
             self.generation,
             message.retain,
         )
-        while True:  # bounded queue: block the network thread (backpressure)
-            try:
-                self.queue.put(item, timeout=0.5)
-                return
-            except queue.Full:
-                if self.stopping.is_set():
-                    return  # not acked: the broker redelivers it
+        # bounded queue: block the network thread (backpressure)
+        while not self.queue.put(item, timeout=0.5):
+            if self.stopping.is_set():
+                return  # not acked: the broker redelivers it
 
     # ------------------------------------------------------------- database side
     def _connect_db(self, role: str):
@@ -360,6 +395,8 @@ class IngestService:
                 self.client.ack(mid, qos)
 
     def touch(self, batch: Batch) -> None:
+        """Liveness: sensors' and gateways' last reading / heartbeat, gateways gone
+        (instants travel as epoch microseconds), in its own short transaction."""
         if not (batch.sensors or batch.gateways or batch.offline):
             return
 
@@ -367,7 +404,7 @@ class IngestService:
             if batch.sensors:
                 cr.execute(
                     telemetry_sql.TOUCH_SENSORS,
-                    [list(batch.sensors), [_naive(us) for us in batch.sensors.values()]],
+                    [list(batch.sensors), list(batch.sensors.values())],
                 )
             if batch.gateways:
                 values = list(batch.gateways.values())
@@ -375,14 +412,14 @@ class IngestService:
                     telemetry_sql.TOUCH_GATEWAYS,
                     [
                         list(batch.gateways),
-                        [_naive(seen) for seen, _online in values],
+                        [seen for seen, _online in values],
                         [online for _seen, online in values],
                     ],
                 )
             if batch.offline:
                 cr.execute(
                     telemetry_sql.GATEWAYS_OFFLINE,
-                    [list(batch.offline), [_naive(us) for us in batch.offline.values()]],
+                    [list(batch.offline), list(batch.offline.values())],
                 )
 
         self._run_db(work, role="write")
