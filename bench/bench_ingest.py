@@ -21,6 +21,9 @@ both measurements.
 
 (a) transport ceiling: a plain paho subscriber at QoS 0, in its own process, that
     only ``json.loads`` each message; the messages are published at QoS 0.
+(r) reference, printed but not in the ratio: the same plain subscriber at QoS 1
+    (paho acknowledges each message), i.e. what QoS 1 itself costs without any
+    database work.
 (b) our service at QoS 1: the real service process (``services/ingest``,
     persistent session, manual acks after commit); the messages are published at
     QoS 1; the clock stops when the last reading is committed (polled in PostgreSQL).
@@ -238,8 +241,9 @@ def publish(port: int, packets: list[bytes], qos: int) -> float:
     return started
 
 
-def _subscriber(port: int, expected_messages: int, ready, result) -> None:
-    """QoS 0 subscriber that only parses JSON; reports (readings, last receive time)."""
+def _subscriber(port: int, qos: int, expected_messages: int, ready, result) -> None:
+    """Plain paho subscriber that only parses JSON (at QoS 1, paho acknowledges each
+    message after the callback); reports (messages, readings, last receive time)."""
     state = {"messages": 0, "readings": 0, "last": 0.0}
 
     def on_message(client, userdata, message):
@@ -250,28 +254,29 @@ def _subscriber(port: int, expected_messages: int, ready, result) -> None:
             state["last"] = time.time()
             client.disconnect()
 
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-transport")
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-transport-{qos}")
     client.on_message = on_message
-    client.on_connect = lambda c, *a: c.subscribe("sites/#", qos=0)
+    client.on_connect = lambda c, *a: c.subscribe("sites/#", qos=qos)
     client.on_subscribe = lambda *a: ready.set()
     client.connect("127.0.0.1", port, keepalive=60)
     client.loop_forever()
     result.put((state["messages"], state["readings"], state["last"]))
 
 
-def measure_transport(port: int, messages) -> tuple[float, float]:
+def measure_transport(port: int, messages, qos: int = 0) -> tuple[float, float]:
+    """(readings/s, messages/s) through a plain subscriber, published at ``qos``."""
     ctx = multiprocessing.get_context("spawn")
     ready, result = ctx.Event(), ctx.Queue()
-    process = ctx.Process(target=_subscriber, args=(port, len(messages), ready, result))
+    process = ctx.Process(target=_subscriber, args=(port, qos, len(messages), ready, result))
     process.start()
     if not ready.wait(20):
         raise RuntimeError("transport subscriber did not subscribe")
     time.sleep(0.2)
-    started = publish(port, encode_publishes(messages, 0), qos=0)
+    started = publish(port, encode_publishes(messages, qos), qos=qos)
     count, readings, last = result.get(timeout=300)
     process.join(10)
     if count < len(messages):
-        raise RuntimeError(f"QoS 0 subscriber got {count} of {len(messages)} messages")
+        raise RuntimeError(f"QoS {qos} subscriber got {count} of {len(messages)} messages")
     elapsed = last - started
     return readings / elapsed, count / elapsed
 
@@ -369,6 +374,12 @@ def main() -> int:
         )
         transport, transport_msgs = measure_transport(port, messages)
         print(f"transport QoS 0: {transport_msgs:,.0f} messages/s = {transport:,.0f} readings/s")
+        # reference: the same plain subscriber at QoS 1 (protocol cost, no database)
+        qos1, qos1_msgs = measure_transport(port, messages, qos=1)
+        print(
+            f"transport QoS 1 (plain subscriber, no database): {qos1_msgs:,.0f} messages/s"
+            f" = {qos1:,.0f} readings/s, {qos1 / transport:.2f} of QoS 0"
+        )
         ingest = measure_service(port, dsn, workdir, messages, len(expected))
         with conn.cursor() as cr:
             cr.execute(
