@@ -313,15 +313,14 @@ class X12Reader:
         assert info is not None
         seps = info.separators
         es = seps.element
-        body = self._text[start:]
+        scan = self._text[start - 1 :]  # from the terminator of ISA on (no 20 MB copy)
         if term not in "\r\n":
-            if "\r" in body or "\n" in body:
-                body = body.replace("\r", "").replace("\n", "")
+            if "\r" in scan or "\n" in scan:
+                scan = scan.replace("\r", "").replace("\n", "")
         elif term == "\n":
-            body = body.replace("\r", "")
+            scan = scan.replace("\r", "")
         else:
-            body = body.replace("\n", "")
-        scan = term + body
+            scan = scan.replace("\n", "")
         t = re.escape(term)
         ctrl = re.compile(f"{t}(ISA|IEA|GS|GE|ST|SE)(?={re.escape(es)}|{t}|$)([^{t}]*)")
         group: GroupInfo | None = None
@@ -607,6 +606,8 @@ class X12Reader:
             return
         rx = set_regex(ts.set_id, es, seps.repetition, seps.component, term)
         valid = rx.fullmatch(body) is not None if body else False
+        if valid and not self.map_sets:
+            return  # nothing to diagnose, nothing to map
         segments = [s.split(es) for s in body[:-1].split(term)] if body else []
         if not valid:
             self._diagnose(ts, segments, seps, term)
