@@ -69,8 +69,8 @@ bench-excursion: deps  ## excursion engine: 10 M readings, 2,000 sensors vs a Py
 bench-edi: test-deps  ## EDI codec: 20 MB of 940/945 vs pyx12's raw reader
 	$(PYTHON) bench/bench_edi.py
 
-bench-ingest: deps  ## telemetry ingestion: R readings through Mosquitto into PostgreSQL (R=200000)
-	$(PYTHON) bench/bench_ingest.py --readings $(or $(R),200000)
+bench-ingest: deps  ## telemetry ingestion: R readings through Mosquitto into PostgreSQL (R=200000; ARGS=--batched)
+	$(PYTHON) bench/bench_ingest.py --readings $(or $(R),200000) $(ARGS)
 
 simulate: deps  ## publish the registered cold-chain network's telemetry (gateway simulator)
 	$(PYTHON) addons/coldchain_sites/tools/gateway_simulator.py -c $(LOCAL)/odoo.conf $(ARGS)
