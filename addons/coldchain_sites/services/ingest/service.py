@@ -1,34 +1,47 @@
 """The telemetry ingestion service: MQTT (QoS 1, persistent session) → PostgreSQL.
 
-Threads and flow::
+Two processes, so that receiving and writing each have a core (the GIL would make
+them share one)::
 
-    paho network thread ── on_message ──▶ bounded queue ──▶ writer (main thread)
-                                           (blocks when full:      validate, batch,
-                                            backpressure to the     INSERT, COMMIT,
-                                            broker, which queues)   then ack each message
+    receiving process (this one)                        database process (child)
+    paho network thread ─ on_message ─▶ bounded inbox   validate (engine), batch,
+                                        (blocks when     COPY + INSERT, COMMIT,
+                                         full: back-     liveness, silence sweep,
+    dispatcher: cut a batch (N messages  pressure to     registry refresh
+    or flush_ms) ──── raw messages ────▶ the broker)  ──▶ "batch n committed"
+                 ◀─────────────────────────────────────────┘
+    then ack each message of batch n (PUBACK)
 
 * At-least-once end to end: a message is acknowledged (PUBACK, ``manual_ack``) only
   after the transaction holding its readings and dead letters is committed.  Killed
   before that, the broker redelivers it (persistent session: ``clean_session`` off);
   inserts are idempotent (``ON CONFLICT DO NOTHING`` on (sensor, ts) and on the dead
-  letter's digest), so a redelivery stores nothing twice.
+  letter's digest), so a redelivery stores nothing twice.  At most
+  ``MAX_BATCHES_IN_FLIGHT`` batches are with the database process at once.
 * Acks of messages received on an earlier connection are never sent on a new one
   (their packet ids may have been reused); the broker redelivers them instead.
 * Database down: the batch is kept and retried with backoff; nothing is acked
-  meanwhile, the queue fills, ``on_message`` blocks, the broker keeps the rest.
+  meanwhile, the inbox fills, ``on_message`` blocks, the broker keeps the rest.
 * Liveness (last_seen, state, monitoring-lost events) is updated in a second,
   short transaction after the readings' commit, so that readings never wait on a
   lock held by a user editing a sensor in Odoo; a failed update is logged and made
   good by the next batch (last_seen only moves forward).
-* SIGTERM/SIGINT: the current batch is flushed and acknowledged, then the service
-  disconnects and exits 0.  SIGKILL loses nothing: what was not acked is redelivered.
+* SIGTERM/SIGINT (to the receiving process; the database process ignores them and
+  follows its parent): what is already received is written and acknowledged
+  (within ``STOP_GRACE_S``), then the service disconnects and exits 0.  SIGKILL of
+  either process loses nothing: what was not acked is redelivered; the database
+  process leaves when its parent is gone, the receiving one exits 1 when its child
+  is gone (for the supervisor to restart it).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import logging
+import multiprocessing
+import os
 import queue
 import signal
 import sys
@@ -46,11 +59,13 @@ from . import settings as settings_module
 _logger = logging.getLogger("coldchain.ingest")
 
 SUBSCRIPTION = "sites/#"
-IDLE_FLUSH_S = 0.005  # no new message for this long: flush (the broker's in-flight window is full)
+IDLE_FLUSH_S = 0.002  # no new message for this long: flush (the broker's in-flight window is full)
 UNKNOWN = ("unknown_sensor", "unknown_gateway")
 MIN_REFRESH_S = 5.0
 NULL = "\\N"
 STOP_GRACE_S = 20.0  # after SIGTERM, how long a batch is retried against a down database
+MAX_BATCHES_IN_FLIGHT = 2  # with the database process: one being written, one waiting
+BATCH_BYTES_PER_ROW = 200  # a batch is also cut at ingest_batch_rows x this many payload bytes
 
 
 class Inbox:
@@ -82,6 +97,14 @@ class Inbox:
             self.not_empty.set()
         return True
 
+    def take(self, limit: int) -> list:
+        """Up to ``limit`` of the oldest items, without waiting."""
+        items = self.items
+        taken = [items.popleft() for _ in range(min(limit, len(items)))]
+        if taken and not self.not_full.is_set() and len(items) < self.capacity:
+            self.not_full.set()
+        return taken
+
     def get(self, timeout: float):
         """The oldest item; raises ``queue.Empty`` after ``timeout`` s without one."""
         items = self.items
@@ -98,10 +121,9 @@ class Inbox:
 class Batch:
     """Messages validated together and committed in one transaction."""
 
-    __slots__ = ("dead", "gateways", "messages", "offline", "readings", "received", "sensors")
+    __slots__ = ("dead", "gateways", "offline", "readings", "received", "sensors")
 
     def __init__(self):
-        self.messages: list[tuple] = []  # (mid, qos, generation)
         self.readings: list[tuple] = []
         self.received: list[int] = []  # receive time (µs) of each reading
         self.dead: list[tuple] = []
@@ -145,76 +167,25 @@ class Batch:
                 self.gateways[gateway_id] = (max(seen, previous), True)
 
 
-class IngestService:
-    def __init__(self, settings: settings_module.Settings):
+class DatabaseWorker:
+    """The database process: validates the raw messages of each batch with the
+    engine, writes readings and dead letters in one transaction, then liveness;
+    answers ``("done", batch id, committed?, readings, dead letters)``."""
+
+    def __init__(self, settings: settings_module.Settings, conn):
         self.settings = settings
-        self.queue = Inbox(settings.queue_messages)
-        self.stopping = threading.Event()
-        self.generation = 0
+        self.conn = conn  # multiprocessing Connection to the receiving process
+        self.parent_pid = os.getppid()
         self.conns: dict[str, object] = {}  # role ("write", "meta") -> connection
-        self.batches: queue.Queue = queue.Queue(maxsize=1)  # collector -> database writer
-        self.writer_failed = threading.Event()
         self.validator = telemetry.Validator(telemetry.Registry(), settings.limits)
         self.registry_loaded_at = 0.0
         self.last_sweep = time.monotonic()
-        self.client = self._mqtt_client()
-        self.stats = defaultdict(int)
         self.delays: dict[str, float] = {}
 
-    # ----------------------------------------------------------------- MQTT side
-    def _mqtt_client(self) -> mqtt.Client:
-        s = self.settings
-        client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2,
-            client_id=s.mqtt_client_id,
-            clean_session=False,
-            protocol=mqtt.MQTTv311,
-            manual_ack=True,
-        )
-        if s.mqtt_username:
-            client.username_pw_set(s.mqtt_username, s.mqtt_password)
-        if s.mqtt_tls:
-            client.tls_set(ca_certs=s.mqtt_ca_file or None)
-        client.reconnect_delay_set(min_delay=1, max_delay=30)
-        client.max_queued_messages_set(0)
-        client.on_connect = self._on_connect
-        client.on_disconnect = self._on_disconnect
-        client.on_message = self._on_message
-        return client
+    def orphaned(self) -> bool:
+        """The receiving process is gone: nothing this process writes can be acked."""
+        return os.getppid() != self.parent_pid
 
-    def _on_connect(self, client, userdata, flags, reason_code, properties):
-        if reason_code.is_failure:
-            _logger.error("broker refused the connection: %s", reason_code)
-            return
-        self.generation += 1
-        _logger.info(
-            "connected to %s:%s (session present: %s)",
-            self.settings.mqtt_host,
-            self.settings.mqtt_port,
-            flags.session_present,
-        )
-        client.subscribe(SUBSCRIPTION, qos=1)
-
-    def _on_disconnect(self, client, userdata, flags, reason_code, properties):
-        if not self.stopping.is_set():
-            _logger.warning("disconnected from the broker (%s); reconnecting", reason_code)
-
-    def _on_message(self, client, userdata, message):
-        item = (
-            message.mid,
-            message.qos,
-            message.topic,
-            message.payload,
-            time.time_ns() // 1000,
-            self.generation,
-            message.retain,
-        )
-        # bounded queue: block the network thread (backpressure)
-        while not self.queue.put(item, timeout=0.5):
-            if self.stopping.is_set():
-                return  # not acked: the broker redelivers it
-
-    # ------------------------------------------------------------- database side
     def _connect_db(self, role: str):
         while True:
             try:
@@ -233,9 +204,7 @@ class IngestService:
             except psycopg2.OperationalError as error:
                 delay = self._backoff(role)
                 _logger.error("database unavailable (%s); retry in %.1f s", error, delay)
-                if self.stopping.is_set() and (
-                    role == "meta" or self.stop_deadline < time.monotonic()
-                ):
+                if self.orphaned():
                     return None
                 time.sleep(delay)
 
@@ -251,9 +220,9 @@ class IngestService:
     def _run_db(self, work, role: str = "meta"):
         """Run ``work(cursor)`` in one transaction; retry on failure, with backoff.
 
-        The ``write`` role (readings) retries until it succeeds, even while stopping
-        (for as long as the process is given: what it holds is not acked, so a kill
-        loses nothing); the ``meta`` role gives up when the service stops.
+        Both roles retry until they succeed, for as long as the receiving process
+        lives (it decides when to stop waiting, and kills this process: what a batch
+        holds is not acked, so that loses nothing).
         """
         while True:
             conn = self.conns.get(role)
@@ -278,7 +247,7 @@ class IngestService:
                 except psycopg2.Error:
                     self._close_db(role)
             delay = self._backoff(role)
-            if self.stopping.is_set() and (role == "meta" or self.stop_deadline < time.monotonic()):
+            if self.orphaned():
                 return False
             time.sleep(delay)
 
@@ -308,7 +277,7 @@ class IngestService:
         )
         return True
 
-    # ------------------------------------------------------------------ writer
+    # ------------------------------------------------------------------ batches
     def _validate(self, topic, payload, received_us, retain):
         if "/commands/" in topic:
             return None  # the platform's own messages to gateways
@@ -324,29 +293,13 @@ class IngestService:
             outcome = self.validator.validate(topic, payload, received_us)
         return outcome
 
-    def collect(self) -> Batch | None:
-        try:
-            first = self.queue.get(timeout=0.25)
-        except queue.Empty:
-            return None
+    def build_batch(self, items) -> Batch:
+        """Validate the raw messages ``(topic, payload, received µs, retain)``."""
         batch = Batch()
-        deadline = time.monotonic() + self.settings.flush_ms / 1000
-        item = first
-        while True:
-            mid, qos, topic, payload, received_us, generation, retain = item
-            batch.messages.append((mid, qos, generation))
+        for topic, payload, received_us, retain in items:
             outcome = self._validate(topic, payload, received_us, retain)
             if outcome is not None:
                 batch.add(topic, payload, received_us, outcome)
-            if len(batch.readings) >= self.settings.batch_rows:
-                break
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            try:
-                item = self.queue.get(timeout=min(IDLE_FLUSH_S, remaining))
-            except queue.Empty:
-                break
         return batch
 
     def write_batch(self, batch: Batch) -> bool:
@@ -387,12 +340,6 @@ class IngestService:
                 cr.execute(telemetry_sql.INSERT_DEAD_LETTERS, dead_params)
 
         return self._run_db(work, role="write")
-
-    def ack(self, batch: Batch) -> None:
-        generation = self.generation
-        for mid, qos, message_generation in batch.messages:
-            if qos and message_generation == generation:
-                self.client.ack(mid, qos)
 
     def touch(self, batch: Batch) -> None:
         """Liveness: sensors' and gateways' last reading / heartbeat, gateways gone
@@ -448,26 +395,228 @@ class IngestService:
             self.last_sweep = now
             self.sweep()
 
+    def serve(self) -> None:
+        """Set up (tables, registry), say ``ready``, then batch after batch until the
+        receiving process sends None or is gone."""
+        if not self._run_db(telemetry_sql.create_telemetry_tables) or not self.refresh_registry():
+            return
+        self.conn.send(("ready",))
+        while True:
+            try:
+                if not self.conn.poll(0.25):
+                    if self.orphaned():
+                        return
+                    self._housekeeping(idle=True)
+                    continue
+                message = self.conn.recv()
+            except (EOFError, OSError):
+                return  # the receiving process is gone
+            if message is None:
+                return
+            batch_id, items = message
+            started = time.monotonic()
+            batch = self.build_batch(items)
+            committed = self.write_batch(batch)
+            try:
+                self.conn.send(("done", batch_id, committed, len(batch.readings), len(batch.dead)))
+            except (BrokenPipeError, OSError):
+                return
+            if not committed:
+                return
+            self.touch(batch)
+            _logger.debug(
+                "batch %d: %d messages, %d readings, %d dead letters in %.1f ms",
+                batch_id,
+                len(items),
+                len(batch.readings),
+                len(batch.dead),
+                (time.monotonic() - started) * 1000,
+            )
+            self._housekeeping(idle=False)
+
+
+def _database_process(settings: settings_module.Settings, conn, parent_end, log_level: int) -> None:
+    """Entry point of the database process (forked by :class:`IngestService`)."""
+    parent_end.close()  # inherited by the fork: its end only, so its death is an EOF here
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the receiving process decides
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _configure_logging(log_level)
+    worker = DatabaseWorker(settings, conn)
+    try:
+        worker.serve()
+    finally:
+        worker._close_db()
+
+
+class IngestService:
+    """The receiving process: MQTT in, raw batches to the database process, acks."""
+
+    def __init__(self, settings: settings_module.Settings):
+        self.settings = settings
+        self.queue = Inbox(settings.queue_messages)
+        self.stopping = threading.Event()
+        self.generation = 0
+        self.client = self._mqtt_client()
+        self.stats = defaultdict(int)
+        self.conn = None  # Connection to the database process
+        self.worker: multiprocessing.process.BaseProcess | None = None
+        self.next_batch = 0
+        self.in_flight: dict[int, list[tuple]] = {}  # batch id -> [(mid, qos, generation)]
+
+    # ----------------------------------------------------------------- MQTT side
+    def _mqtt_client(self) -> mqtt.Client:
+        s = self.settings
+        client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2,
+            client_id=s.mqtt_client_id,
+            clean_session=False,
+            protocol=mqtt.MQTTv311,
+            manual_ack=True,
+        )
+        if s.mqtt_username:
+            client.username_pw_set(s.mqtt_username, s.mqtt_password)
+        if s.mqtt_tls:
+            client.tls_set(ca_certs=s.mqtt_ca_file or None)
+        client.reconnect_delay_set(min_delay=1, max_delay=30)
+        client.max_queued_messages_set(0)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        return client
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties):
+        if reason_code.is_failure:
+            _logger.error("broker refused the connection: %s", reason_code)
+            return
+        self.generation += 1
+        _logger.info(
+            "connected to %s:%s (session present: %s)",
+            self.settings.mqtt_host,
+            self.settings.mqtt_port,
+            flags.session_present,
+        )
+        client.subscribe(SUBSCRIPTION, qos=1)
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties):
+        if not self.stopping.is_set():
+            _logger.warning("disconnected from the broker (%s); reconnecting", reason_code)
+
+    def _on_message(self, client, userdata, message):
+        item = (
+            (message.mid, message.qos, self.generation),  # to ack it
+            (message.topic, message.payload, time.time_ns() // 1000, message.retain),
+        )
+        # bounded queue: block the network thread (backpressure)
+        while not self.queue.put(item, timeout=0.5):
+            if self.stopping.is_set():
+                return  # not acked: the broker redelivers it
+
+    # ------------------------------------------------------------- dispatcher
+    def collect(self) -> tuple[list, list] | None:
+        """The next batch of raw messages: ``(items, acks)``; None when none came."""
+        try:
+            arrived = [self.queue.get(timeout=0.25)]
+        except queue.Empty:
+            return None
+        items, acks, size = [], [], 0
+        max_messages = self.settings.batch_rows
+        max_bytes = max_messages * BATCH_BYTES_PER_ROW
+        deadline = time.monotonic() + self.settings.flush_ms / 1000
+        while True:
+            for ack, item in arrived:
+                acks.append(ack)
+                items.append(item)
+                size += len(item[1])
+            if len(items) >= max_messages or size >= max_bytes:
+                break
+            arrived = self.queue.take(max_messages - len(items))
+            if arrived:
+                continue
+            if time.monotonic() >= deadline:
+                break
+            # Nothing right now: look again after a pause, in bulk -- one wake-up per
+            # pause, not one per message; still nothing after it: flush.
+            time.sleep(IDLE_FLUSH_S)
+            arrived = self.queue.take(max_messages - len(items))
+            if not arrived:
+                break
+        return items, acks
+
+    def dispatch(self) -> bool:
+        """Send a batch when there is room, then take in the answers; False when
+        the database process is gone."""
+        wait = 0.25
+        if len(self.in_flight) < MAX_BATCHES_IN_FLIGHT:
+            batch = self.collect()
+            if batch is not None:
+                items, acks = batch
+                self.next_batch += 1
+                self.in_flight[self.next_batch] = acks
+                try:
+                    self.conn.send((self.next_batch, items))
+                except (BrokenPipeError, OSError):
+                    return False
+            wait = 0
+        return self.answers(wait)
+
+    def answers(self, wait: float) -> bool:
+        """Ack the batches the database process committed; False when it is gone."""
+        try:
+            while self.conn.poll(wait):
+                wait = 0
+                _kind, batch_id, committed, readings, dead = self.conn.recv()
+                acks = self.in_flight.pop(batch_id)
+                if not committed:
+                    return False
+                generation = self.generation
+                for mid, qos, message_generation in acks:
+                    if qos and message_generation == generation:
+                        self.client.ack(mid, qos)
+                self.stats["readings"] += readings
+                self.stats["dead"] += dead
+                self.stats["messages"] += len(acks)
+        except (EOFError, OSError):
+            return False
+        return True
+
     # -------------------------------------------------------------------- run
     def stop(self, *_args) -> None:
-        self.stop_deadline = time.monotonic() + STOP_GRACE_S
         self.stopping.set()
 
-    stop_deadline = float("inf")
+    def _start_database_process(self) -> bool:
+        """Start the database process and wait until it is set up (tables, registry).
 
-    def _writer(self) -> None:
-        """Database writer thread: commit, then ack, then liveness; batch after batch."""
-        while True:
-            batch = self.batches.get()
-            if batch is None:
-                return
-            if not self._flush(batch):
-                # stopping with the database down: nothing more is acked, the broker
-                # redelivers all of it to the next run
-                self.writer_failed.set()
-                while self.batches.get() is not None:
-                    pass
-                return
+        Forked, before any thread or connection exists in this process: nothing is
+        shared but the settings, and the service's modules need no re-import (they
+        are loaded through a bare package, which a spawned interpreter would lack).
+        """
+        context = multiprocessing.get_context("fork")
+        self.conn, child = context.Pipe()
+        self.worker = context.Process(
+            target=_database_process,
+            args=(self.settings, child, self.conn, logging.getLogger().getEffectiveLevel()),
+            name="coldchain-ingest-db",
+            daemon=True,
+        )
+        self.worker.start()
+        child.close()
+        while not self.stopping.is_set():
+            try:
+                if self.conn.poll(0.25):
+                    return self.conn.recv() == ("ready",)
+            except (EOFError, OSError):
+                return False
+            if not self.worker.is_alive():
+                return False
+        return False
+
+    def _stop_database_process(self) -> None:
+        with contextlib.suppress(BrokenPipeError, OSError):
+            self.conn.send(None)
+        self.worker.join(5)
+        if self.worker.is_alive():  # stuck retrying a down database: nothing was acked
+            self.worker.kill()
+            self.worker.join(5)
 
     def run(self) -> int:
         s = self.settings
@@ -478,56 +627,46 @@ class IngestService:
             s.db["dbname"],
             s.db["host"],
         )
-        if not self._run_db(telemetry_sql.create_telemetry_tables) or not self.refresh_registry():
+        if not self._start_database_process():
+            self._stop_database_process()
             _logger.info("stopped before start")
             return 0
-        writer = threading.Thread(target=self._writer, name="coldchain-ingest-writer")
-        writer.start()
         self.client.connect_async(s.mqtt_host, s.mqtt_port, keepalive=s.mqtt_keepalive)
         self.client.loop_start()
+        alive = True
         try:
-            while not self.stopping.is_set():
-                batch = self.collect()
-                if batch is not None:
-                    self.batches.put(batch)
-                self._housekeeping(idle=batch is None and self.queue.empty())
-            # graceful stop: what is already queued is written and acknowledged
-            while not self.queue.empty() and not self.writer_failed.is_set():
-                batch = self.collect()
-                if batch is None:
+            while alive and not self.stopping.is_set():
+                alive = self.dispatch()
+            # graceful stop: what is already received is written and acknowledged
+            deadline = time.monotonic() + STOP_GRACE_S
+            while alive and (self.in_flight or not self.queue.empty()):
+                if time.monotonic() > deadline:
+                    _logger.warning(
+                        "stopping: %d batch(es) not committed in time", len(self.in_flight)
+                    )
                     break
-                self.batches.put(batch)
+                alive = self.dispatch()
         finally:
-            self.batches.put(None)
-            writer.join()
+            self._stop_database_process()
             self.client.disconnect()
             self.client.loop_stop()
-            self._close_db()
+        if not alive:
+            _logger.error("the database process is gone: stopping (nothing more is acked)")
         _logger.info(
             "stopped: %d readings, %d dead letters, %d messages",
             self.stats["readings"],
             self.stats["dead"],
             self.stats["messages"],
         )
-        return 0
+        return 0 if alive or self.stopping.is_set() else 1
 
-    def _flush(self, batch: Batch) -> bool:
-        started = time.monotonic()
-        if not self.write_batch(batch):
-            return False
-        self.ack(batch)
-        self.stats["readings"] += len(batch.readings)
-        self.stats["dead"] += len(batch.dead)
-        self.stats["messages"] += len(batch.messages)
-        self.touch(batch)
-        _logger.debug(
-            "batch: %d messages, %d readings, %d dead letters in %.1f ms",
-            len(batch.messages),
-            len(batch.readings),
-            len(batch.dead),
-            (time.monotonic() - started) * 1000,
-        )
-        return True
+
+def _configure_logging(level: int | str) -> None:
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=level,
+        format="%(asctime)s %(levelname)s coldchain-ingest: %(message)s",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -535,11 +674,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-c", "--config", required=True, help="the Odoo configuration file")
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=args.log_level.upper(),
-        format="%(asctime)s %(levelname)s coldchain-ingest: %(message)s",
-    )
+    _configure_logging(args.log_level.upper())
     service = IngestService(settings_module.load(args.config))
     signal.signal(signal.SIGTERM, service.stop)
     signal.signal(signal.SIGINT, service.stop)
