@@ -21,6 +21,37 @@ THREEPL_ID = "3PLWEST"
 OUR_ID = "DISTRIBCO"
 
 
+def shipment_945(order, shipped, lots, shipment_id, bill_of_lading, tracking):
+    """The 3PL's 945 shipping a 940 ``order`` (the engine's dict): ``shipped`` =
+    {code: qty} overrides the ordered quantity, ``lots`` = {code: lot}."""
+    lines = []
+    for line in order["lines"]:
+        code = line["product_ids"].get("VN")
+        qty = shipped.get(code, line["qty"])
+        lines.append(
+            {
+                "line": line["line"],
+                "status": "CC" if qty == line["qty"] else "CP",
+                "qty_ordered": line["qty"],
+                "qty_shipped": qty,
+                "qty_difference": line["qty"] - qty,
+                "uom": line["uom"],
+                "product_ids": {"VN": code},
+                "lot": lots.get(code, ""),
+            }
+        )
+    return {
+        "report_code": "F",
+        "order_ref": order["order_ref"],
+        "date": date(2024, 3, 15),
+        "shipment_id": shipment_id,
+        "po_ref": order["po_ref"],
+        "refs": {"BM": bill_of_lading, "CN": tracking},
+        "carrier": {"transport_method": "M", "scac": "UPSN"},
+        "lines": lines,
+    }
+
+
 def jobs_named(trap, method_name):
     """Trapped jobs calling ``method_name`` (on any record)."""
     return [job for job in trap.enqueued_jobs if job.method_name == method_name]
@@ -85,35 +116,9 @@ class Simulated3PL:
             for ts in result.sets:
                 if ts.set_id != "940":
                     continue
-                order = ts.data
-                lines = []
-                for line in order["lines"]:
-                    code = line["product_ids"].get("VN")
-                    qty = shipped.get(code, line["qty"])
-                    lines.append(
-                        {
-                            "line": line["line"],
-                            "status": "CC" if qty == line["qty"] else "CP",
-                            "qty_ordered": line["qty"],
-                            "qty_shipped": qty,
-                            "qty_difference": line["qty"] - qty,
-                            "uom": line["uom"],
-                            "product_ids": {"VN": code},
-                            "lot": lots.get(code, ""),
-                        }
-                    )
-                doc = {
-                    "report_code": "F",
-                    "order_ref": order["order_ref"],
-                    "date": date(2024, 3, 15),
-                    "shipment_id": "SHP-7781",
-                    "po_ref": order["po_ref"],
-                    "refs": {"BM": "BOL-552190", "CN": tracking},
-                    "carrier": {"transport_method": "M", "scac": "UPSN"},
-                    "lines": lines,
-                }
+                doc = shipment_945(ts.data, shipped, lots, "SHP-7781", "BOL-552190", tracking)
                 self.send([("945", doc)])
-                answered.append(order["order_ref"])
+                answered.append(ts.data["order_ref"])
             if result.ack:
                 self.drop(f"ack_{self.control:09d}.x12", result.ack)
         return answered

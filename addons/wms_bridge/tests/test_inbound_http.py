@@ -8,7 +8,14 @@ from odoo.tests import HttpCase, tagged
 
 from ..engine import x12
 from ..engine.x12 import Envelope, Separators
-from .common import OUR_ID, THREEPL_ID, LoopbackEndpoint, WmsBridgeCase, run_all_jobs
+from .common import (
+    OUR_ID,
+    THREEPL_ID,
+    LoopbackEndpoint,
+    WmsBridgeCase,
+    run_all_jobs,
+    shipment_945,
+)
 
 TOKEN = "t0ken-of-3pl-west"
 TOKEN_ENV = "WMS_TEST_INBOUND_TOKEN"
@@ -42,33 +49,9 @@ def answer_940(raw, control, shipped, lots):
     """The 3PL's side: its 999 for our 940 interchange and a 945 shipping it
     (``shipped`` = {code: qty} overrides the ordered quantity)."""
     result = x12.process_interchange(raw, ack_control_number=control)
-    order = result.sets[0].data
-    lines = []
-    for line in order["lines"]:
-        code = line["product_ids"]["VN"]
-        qty = shipped.get(code, line["qty"])
-        lines.append(
-            {
-                "line": line["line"],
-                "status": "CC" if qty == line["qty"] else "CP",
-                "qty_ordered": line["qty"],
-                "qty_shipped": qty,
-                "qty_difference": line["qty"] - qty,
-                "uom": line["uom"],
-                "product_ids": {"VN": code},
-                "lot": lots.get(code, ""),
-            }
-        )
-    doc = {
-        "report_code": "F",
-        "order_ref": order["order_ref"],
-        "date": date(2024, 3, 15),
-        "shipment_id": "SHP-9001",
-        "po_ref": order["po_ref"],
-        "refs": {"BM": "BOL-7001", "CN": "1Z999AA10123456799"},
-        "carrier": {"transport_method": "M", "scac": "UPSN"},
-        "lines": lines,
-    }
+    doc = shipment_945(
+        result.sets[0].data, shipped, lots, "SHP-9001", "BOL-7001", "1Z999AA10123456799"
+    )
     shipment = x12.write_interchange(
         THREEPL_ENVELOPE, [("945", doc)], control_number=control + 1, when=WHEN
     )
