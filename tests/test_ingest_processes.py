@@ -51,6 +51,8 @@ def _gone(pid: int) -> bool:
 
 
 def _start(tmp_path, pg_dsn, broker, client_id) -> Service:
+    """The service on a primed persistent session, once it is connected."""
+    prime_session(broker.host, broker.port, client_id)
     config = write_config(tmp_path / "odoo.conf", pg_dsn, broker.port, client_id)
     service = Service(config, tmp_path / "ingest.log").start()
     wait_until(lambda: "connected to 127.0.0.1" in service.output(), 30, "connected", service)
@@ -61,11 +63,9 @@ def test_database_process_killed_the_service_exits_and_a_restart_loses_nothing(
     tmp_path, pg_dsn, broker
 ):
     registry = setup_database(pg_dsn)
-    client_id = "ingest-db-killed"
-    prime_session(broker.host, broker.port, client_id)
     messages, expected = make_stream(registry, minutes=120, per_message=1)
     first, second = messages[: len(messages) // 2], messages[len(messages) // 2 :]
-    service = _start(tmp_path, pg_dsn, broker, client_id)
+    service = _start(tmp_path, pg_dsn, broker, "ingest-db-killed")
     try:
         publish_all(broker.host, broker.port, "gw-sim", first)
         wait_until(lambda: reading_count(pg_dsn) >= len(first), 60, "first half", service)
@@ -88,9 +88,7 @@ def test_database_process_killed_the_service_exits_and_a_restart_loses_nothing(
 
 def test_receiving_process_killed_the_database_process_follows(tmp_path, pg_dsn, broker):
     setup_database(pg_dsn)
-    client_id = "ingest-rx-killed"
-    prime_session(broker.host, broker.port, client_id)
-    service = _start(tmp_path, pg_dsn, broker, client_id)
+    service = _start(tmp_path, pg_dsn, broker, "ingest-rx-killed")
     child = _database_process(service)
     service.stop(signal.SIGKILL)
     wait_until(lambda: _gone(child), 10, "the database process to exit")
@@ -98,9 +96,7 @@ def test_receiving_process_killed_the_database_process_follows(tmp_path, pg_dsn,
 
 def test_sigterm_stops_both_processes(tmp_path, pg_dsn, broker):
     setup_database(pg_dsn)
-    client_id = "ingest-sigterm"
-    prime_session(broker.host, broker.port, client_id)
-    service = _start(tmp_path, pg_dsn, broker, client_id)
+    service = _start(tmp_path, pg_dsn, broker, "ingest-sigterm")
     child = _database_process(service)
     assert service.stop(signal.SIGTERM) == 0
     wait_until(lambda: _gone(child), 10, "the database process to exit")
