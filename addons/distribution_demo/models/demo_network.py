@@ -32,12 +32,17 @@ DEMO_USERS = (
         (
             "sales_team.group_sale_salesman_all_leads",
             "distribution_orchestration.group_orchestration_user",
+            "distribution_orchestration.group_orchestration_all_sites",
         ),
     ),
     (
         "credit",
         "Carla Credit",
-        ("distribution_orchestration.group_orchestration_credit", "account.group_account_invoice"),
+        (
+            "distribution_orchestration.group_orchestration_credit",
+            "distribution_orchestration.group_orchestration_all_sites",
+            "account.group_account_invoice",
+        ),
     ),
     (
         "warehouse",
@@ -63,6 +68,7 @@ class DistributionDemoNetwork(models.AbstractModel):
         "coldchain",
         "purchases",
         "sales",
+        "governance",
     )
 
     # ------------------------------------------------------------------ entry points
@@ -660,8 +666,13 @@ class DistributionDemoNetwork(models.AbstractModel):
         by_key = {o.client_order_ref: o for o in orders}
         state_of = {so.key: so.state for so in batch}
         to_confirm = orders.filtered(lambda o: state_of[o.client_order_ref] != "quotation")
-        # history: confirmed as it was then, not through the governed pipeline
-        to_confirm.with_context(distribution_skip_pipeline=True).action_confirm()
+        # history: confirmed as it was then, before the governed pipeline was enabled
+        # (the last stage enables it; a reload at a larger SCALE pauses it meanwhile)
+        company = self.env.company
+        governed = company.distribution_pipeline_enabled
+        company.distribution_pipeline_enabled = False
+        to_confirm.action_confirm()
+        company.distribution_pipeline_enabled = governed
         to_confirm.filtered(lambda o: state_of[o.client_order_ref] == "cancelled")._action_cancel()
         shipped = to_confirm.filtered(lambda o: state_of[o.client_order_ref] == "done")
         deliveries = shipped.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
@@ -672,6 +683,11 @@ class DistributionDemoNetwork(models.AbstractModel):
         self._backdate_sales(batch, by_key, anchor)
         _logger.info("demo network: %d sale orders (%d left)", len(batch), len(todo) - len(batch))
         return len(todo) > len(batch)
+
+    def _load_governance(self, plan, anchor):
+        """The demo shows the governed pipeline: enabled once the history is in."""
+        self.env.company.distribution_pipeline_enabled = True
+        return False
 
     def _backdate_sales(self, batch, by_key, anchor):
         order_rows, transfers = [], []

@@ -4,6 +4,7 @@ from . import (
     distribution_hold,
     distribution_inventory_status,
     distribution_log,
+    distribution_partner_log,
     distribution_rebalance_suggestion,
     product_template,
     res_company,

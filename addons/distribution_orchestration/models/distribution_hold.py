@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .distribution_check import CHECK_CODES
+from .governance import GROUP_MANAGER, governed, refuse_protected
 
 
 class DistributionHold(models.Model):
@@ -40,6 +41,33 @@ class DistributionHold(models.Model):
     resolution_note = fields.Text(readonly=True)
     can_resolve = fields.Boolean(compute="_compute_can_resolve")
 
+    # A hold is audit trail: only the pipeline creates it, only its resolution
+    # changes it (for every user, administrators included).
+    _PROTECTED = (
+        "order_id",
+        "check_id",
+        "check_code",
+        "reason_code",
+        "explanation",
+        "inputs",
+        "responsible_group_id",
+        "due_at",
+        "state",
+        "resolved_by_id",
+        "resolved_at",
+        "resolution_note",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            refuse_protected(self, vals, self._PROTECTED)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        refuse_protected(self, vals, self._PROTECTED)
+        return super().write(vals)
+
     @api.depends("order_id.name", "check_code")
     def _compute_name(self):
         labels = dict(CHECK_CODES)
@@ -59,25 +87,45 @@ class DistributionHold(models.Model):
         return overdue if (operator == "=") == value else ["!", "&", *overdue]
 
     @api.depends_context("uid")
-    @api.depends("responsible_group_id", "state")
+    @api.depends("responsible_group_id", "state", "order_id.distribution_submitted_by_id")
     def _compute_can_resolve(self):
         user = self.env.user
-        manager = user.has_group("distribution_orchestration.group_orchestration_manager")
+        manager = user.has_group(GROUP_MANAGER)
         groups = user.all_group_ids
         for hold in self:
-            hold.can_resolve = hold.state == "open" and (
-                manager or hold.responsible_group_id in groups
+            hold.can_resolve = (
+                hold.state == "open"
+                and (manager or hold.responsible_group_id in groups)
+                and hold.order_id.distribution_submitted_by_id != user
             )
 
-    def _check_can_resolve(self):
-        refused = self.filtered(lambda h: not h.can_resolve)
-        if refused.filtered(lambda h: h.state != "open"):
+    def _check_can_resolve(self, releasing=True):
+        """Who may decide: the hold's responsible group (or an orchestration
+        administrator), on holds they can see (company and site rules), and never
+        the user who submitted the order when the decision releases it."""
+        self.check_access("read")
+        if self.filtered(lambda h: h.state != "open"):
             raise UserError(self.env._("Only open holds can be resolved."))
+        if self.env.su:
+            return
+        user = self.env.user
+        manager = user.has_group(GROUP_MANAGER)
+        refused = self.filtered(
+            lambda h: not manager and h.responsible_group_id not in user.all_group_ids
+        )
         if refused:
             raise AccessError(
                 self.env._(
                     "Only members of %(groups)s can resolve these holds.",
                     groups=", ".join(refused.responsible_group_id.mapped("full_name")),
+                )
+            )
+        own = self.filtered(lambda h: h.order_id.distribution_submitted_by_id == user)
+        if releasing and own:
+            raise AccessError(
+                self.env._(
+                    "You submitted %(orders)s: another authorised user must release its holds.",
+                    orders=", ".join(own.order_id.mapped("name")),
                 )
             )
 
@@ -91,12 +139,12 @@ class DistributionHold(models.Model):
         """Refuse the order for these reasons: it is cancelled."""
         if not (reason or "").strip():
             raise UserError(self.env._("Give the reason for rejecting the order."))
-        self._check_can_resolve()
+        self._check_can_resolve(releasing=False)
         self._resolve("rejected", reason)
         return True
 
     def action_open_reject_wizard(self):
-        self._check_can_resolve()
+        self._check_can_resolve(releasing=False)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Reject Order"),
@@ -107,8 +155,8 @@ class DistributionHold(models.Model):
         }
 
     def _resolve(self, state, note):
-        # sudo: resolvers may lack write access on holds; the access check is above
-        self.sudo().write(
+        # sudo: resolvers have no write access on holds; _check_can_resolve ran above
+        governed(self).sudo().write(
             {
                 "state": state,
                 "resolved_by_id": self.env.user.id,

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .governance import GROUP_MANAGER, require_group
+
 ALLOCATION_POLICIES = [
     ("home_then_nearest", "Home warehouse, then nearest"),
     ("fewest_shipments", "Fewest shipments"),
@@ -13,9 +15,10 @@ class ResCompany(models.Model):
 
     distribution_pipeline_enabled = fields.Boolean(
         string="Governed Order Pipeline",
-        default=True,
+        default=lambda self: self._default_distribution_pipeline_enabled(),
         help="Confirming a sales order runs the configured checks, then allocates it "
-        "across warehouses and releases it, or puts it on hold.",
+        "across warehouses and releases it, or puts it on hold. Off after installation: "
+        "orders confirm as in standard Odoo until an administrator enables it.",
     )
     distribution_allocation_policy = fields.Selection(
         ALLOCATION_POLICIES, string="Allocation Policy", default="home_then_nearest", required=True
@@ -34,8 +37,35 @@ class ResCompany(models.Model):
         "priority score (scheduled action and button).",
     )
 
+    @api.model
+    def _default_distribution_pipeline_enabled(self):
+        # sudo: a system parameter set in Settings, read for the default of a new company
+        return bool(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("distribution_orchestration.pipeline_for_new_companies")
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
+        # sudo: a company's default checks come with it, whoever creates the company
         self.env["distribution.check"].sudo()._create_defaults(companies)
         return companies
+
+    def write(self, vals):
+        """The company's orchestration settings are governance: only orchestration
+        administrators change them (Settings, or any other caller)."""
+        governed = [name for name in vals if name.startswith("distribution_")]
+        if governed and any(
+            company[name]
+            != company._fields[name].convert_to_record(
+                company._fields[name].convert_to_cache(vals[name], company), company
+            )
+            for company in self
+            for name in governed
+        ):
+            require_group(
+                self.env, [GROUP_MANAGER], self.env._("Changing the order pipeline's settings")
+            )
+        return super().write(vals)

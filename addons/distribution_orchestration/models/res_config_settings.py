@@ -7,6 +7,11 @@ class ResConfigSettings(models.TransientModel):
     distribution_pipeline_enabled = fields.Boolean(
         related="company_id.distribution_pipeline_enabled", readonly=False
     )
+    distribution_pipeline_for_new_companies = fields.Boolean(
+        string="Enable for New Companies",
+        config_parameter="distribution_orchestration.pipeline_for_new_companies",
+        help="Companies created from now on start with the governed pipeline enabled.",
+    )
     distribution_allocation_policy = fields.Selection(
         related="company_id.distribution_allocation_policy", readonly=False
     )

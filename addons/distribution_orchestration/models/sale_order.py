@@ -23,6 +23,14 @@ from odoo.exceptions import UserError
 from ..engine import allocation as engine_allocation
 from ..engine import checks as engine_checks
 from ..engine import scoring as engine_scoring
+from .governance import (
+    GROUP_MANAGER,
+    GROUP_USER,
+    governed,
+    is_governed,
+    refuse_protected,
+    require_group,
+)
 from .res_company import ALLOCATION_POLICIES
 
 STAGES = [
@@ -95,6 +103,13 @@ class SaleOrder(models.Model):
         copy=False,
         groups="distribution_orchestration.group_orchestration_manager",
         help="Governed: only orchestration administrators set it, and it is logged.",
+    )
+    distribution_submitted_by_id = fields.Many2one(
+        "res.users",
+        string="Submitted By",
+        readonly=True,
+        copy=False,
+        help="Who sent the order into the pipeline: they cannot release its holds.",
     )
     distribution_release_score = fields.Float(
         string="Release Priority",
@@ -201,21 +216,51 @@ class SaleOrder(models.Model):
 
     # ------------------------------------------------------------------ entry points
 
+    # Fields only the pipeline's own steps change (see governance.py).
+    _DISTRIBUTION_PROTECTED = (
+        "distribution_stage",
+        "distribution_release_score",
+        "distribution_submitted_by_id",
+    )
+
     def action_confirm(self):
-        if self.env.context.get("distribution_skip_pipeline"):
+        """Confirming an order of a company with the pipeline enabled submits it.
+
+        Every caller gets this: the web client, JSON-RPC/XML-RPC, EDI, the web shop
+        or a payment; there is no context key that skips the pipeline.  Only the
+        pipeline's own release step (``_distribution_release``) confirms a governed
+        order through Odoo's standard flow."""
+        if is_governed(self.env):
             return super().action_confirm()
-        governed = self.filtered(lambda o: o.company_id.distribution_pipeline_enabled)
-        result = super(SaleOrder, self - governed).action_confirm() if self - governed else True
-        if governed:
-            governed._distribution_submit()
+        governed_orders = self.filtered(lambda o: o.company_id.distribution_pipeline_enabled)
+        plain = self - governed_orders
+        result = super(SaleOrder, plain).action_confirm() if plain else True
+        if governed_orders:
+            governed_orders._distribution_submit()
         return result
 
     def action_distribution_submit(self):
         """The "Submit" button: same as confirming when the pipeline is enabled."""
         return self.action_confirm()
 
+    def action_draft(self):
+        """A cancelled order set back to quotation re-enters the pipeline from the start."""
+        result = super().action_draft()
+        back = self.filtered(lambda o: o.state == "draft" and o.distribution_stage != "draft")
+        if back:
+            governed(back).write({"distribution_stage": "draft"})
+        return result
+
+    def _action_cancel(self):
+        result = super()._action_cancel()
+        stopped = self.filtered(lambda o: o.distribution_stage not in ("draft", "cancelled"))
+        if stopped:
+            governed(stopped).write({"distribution_stage": "cancelled"})
+        return result
+
     def action_distribution_release_batch(self):
         """Release allocated orders now, by priority (button on the list)."""
+        require_group(self.env, [GROUP_USER], self.env._("Releasing allocated orders"))
         orders = self.filtered(lambda o: o.distribution_stage == "allocated")
         if not orders:
             raise UserError(self.env._("None of the selected orders awaits release."))
@@ -233,8 +278,24 @@ class SaleOrder(models.Model):
         for company in orders.company_id:
             orders.filtered(lambda o, c=company: o.company_id == c)._distribution_release_batch()
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            # a new order starts as a pipeline draft, whoever creates it
+            given = {
+                key: value
+                for key, value in vals.items()
+                if key in self._DISTRIBUTION_PROTECTED and value not in ("draft", 0, 0.0, False)
+            }
+            refuse_protected(self, given, self._DISTRIBUTION_PROTECTED)
+        return super().create(vals_list)
+
     def write(self, vals):
+        refuse_protected(self, vals, self._DISTRIBUTION_PROTECTED)
         if "distribution_policy_override" in vals:
+            require_group(
+                self.env, [GROUP_MANAGER], self.env._("Overriding an order's allocation policy")
+            )
             self.env["distribution.log"]._record(
                 [
                     {
@@ -254,7 +315,7 @@ class SaleOrder(models.Model):
         if "distribution_policy_override" in vals:
             allocated = self.filtered(lambda o: o.distribution_stage == "allocated")
             if allocated:
-                allocated._distribution_allocate()
+                governed(allocated)._distribution_allocate()
         return result
 
     # ------------------------------------------------------------------ pipeline
@@ -318,35 +379,44 @@ class SaleOrder(models.Model):
             raise UserError("\n".join(problems))
 
     def _distribution_submit(self):
-        self._distribution_lock()
-        self._distribution_validate_input()
-        self.write({"distribution_stage": "checking"})
-        self.env["distribution.log"]._record(
-            [{"order": order, "event": "submit"} for order in self]
+        """Enter the pipeline (from ``action_confirm``): the steps below run as the
+        pipeline itself (``governed``), whoever submitted; the submitter is kept so
+        they can never resolve their own order's holds."""
+        orders = governed(self)
+        orders._distribution_lock()
+        orders._distribution_validate_input()
+        orders.write(
+            {"distribution_stage": "checking", "distribution_submitted_by_id": self.env.uid}
         )
-        self._distribution_run_checks()
+        orders.env["distribution.log"]._record(
+            [{"order": order, "event": "submit"} for order in orders]
+        )
+        orders._distribution_run_checks()
 
     def _distribution_resume(self):
         """After a hold is resolved: cancel on rejection, re-run the checks once no
         hold is open (released checks are waived), then allocate and release."""
-        rejected = self.filtered(
+        orders = governed(self)  # called by hold resolution only, after its checks
+        rejected = orders.filtered(
             lambda o: (
                 o.distribution_stage == "on_hold"
                 and "rejected" in o.distribution_hold_ids.mapped("state")
             )
         )
         if rejected:
+            # sudo: the resolver may lack write access on the order's other holds;
+            # closing them follows from the rejection they were allowed to make
             rejected.distribution_hold_ids.filtered(lambda h: h.state == "open").sudo().write(
                 {
                     "state": "rejected",
-                    "resolved_by_id": self.env.user.id,
+                    "resolved_by_id": orders.env.user.id,
                     "resolved_at": fields.Datetime.now(),
-                    "resolution_note": self.env._("Order rejected for another reason."),
+                    "resolution_note": orders.env._("Order rejected for another reason."),
                 }
             )
-            rejected.sudo().write({"distribution_stage": "cancelled"})
+            # sudo: a credit controller may reject an order they cannot cancel
             rejected.sudo().with_context(disable_cancel_warning=True)._action_cancel()
-        ready = (self - rejected).filtered(
+        ready = (orders - rejected).filtered(
             lambda o: o.distribution_stage == "on_hold" and not o.distribution_open_hold_count
         )
         if ready:
@@ -356,7 +426,9 @@ class SaleOrder(models.Model):
             ready._distribution_run_checks()
 
     def _distribution_run_checks(self):
-        Check = self.env["distribution.check"]
+        # sudo: check configuration is readable to the pipeline whoever submits;
+        # users of the standard sales groups have no access to distribution.check
+        Check = self.env["distribution.check"].sudo()
         checks_by_order = Check._effective_checks(self)
         facts, availability = self._distribution_check_facts(checks_by_order)
         now = fields.Datetime.now()
@@ -820,10 +892,8 @@ class SaleOrder(models.Model):
                 ]
             )
             stale._distribution_allocate()
-        self.with_context(
-            distribution_skip_pipeline=True, distribution_release=True
-        ).action_confirm()
-        self.write({"distribution_stage": "released"})
+        governed(self).action_confirm()
+        governed(self).write({"distribution_stage": "released"})
         self.env["distribution.log"]._record(
             [
                 {
@@ -844,8 +914,9 @@ class SaleOrder(models.Model):
 
     def _distribution_release_batch(self):
         """Release competing orders by priority score against one view of stock."""
-        self._distribution_lock()
-        orders = self.filtered(lambda o: o.distribution_stage == "allocated")
+        governed_self = governed(self)  # the button checked its group; or the cron
+        governed_self._distribution_lock()
+        orders = governed_self.filtered(lambda o: o.distribution_stage == "allocated")
         if not orders:
             return
         orders._distribution_compute_scores()

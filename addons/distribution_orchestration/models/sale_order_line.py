@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .governance import is_governed
+
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
@@ -13,7 +15,8 @@ class SaleOrderLine(models.Model):
         that warehouse then create its picking); what the engine could not allocate
         is procured from the order's warehouse and waits there as a backorder."""
         allocations = self.distribution_allocation_ids
-        if not self.env.context.get("distribution_release") or not allocations:
+        # only the pipeline's release step (never a context key set by a caller)
+        if not is_governed(self.env) or not allocations:
             return super()._create_procurements(product_qty, procurement_uom, values)
         product_uom = self.product_id.uom_id
         remaining = product_qty

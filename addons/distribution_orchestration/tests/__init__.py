@@ -1,7 +1,9 @@
 from . import (
     test_apps_menu,
     test_bad_input,
+    test_governance,
     test_holds,
+    test_hostile_callers,
     test_inventory_status,
     test_pipeline,
     test_rebalancing,

@@ -69,13 +69,15 @@ class DistributionNetworkMixin:
             env,
             login="dist_sales",
             groups="sales_team.group_sale_salesman_all_leads,"
-            "distribution_orchestration.group_orchestration_user",
+            "distribution_orchestration.group_orchestration_user,"
+            "distribution_orchestration.group_orchestration_all_sites",
         )
         cls.credit_user = new_test_user(
             env,
             login="dist_credit",
             groups="sales_team.group_sale_salesman_all_leads,"
-            "distribution_orchestration.group_orchestration_credit",
+            "distribution_orchestration.group_orchestration_credit,"
+            "distribution_orchestration.group_orchestration_all_sites",
         )
         cls.manager = new_test_user(
             env,

@@ -32,7 +32,8 @@ class InventoryStatusFixture:
         cls.user = new_test_user(
             env,
             login="inv_status_user",
-            groups="distribution_orchestration.group_orchestration_user",
+            groups="distribution_orchestration.group_orchestration_user,"
+            "distribution_orchestration.group_orchestration_all_sites",
         )
 
     @classmethod

@@ -111,7 +111,10 @@ class TestPipeline(DistributionCase):
     def test_site_restricted_user_sees_only_their_sites(self):
         north_order = self.make_order([(self.product, 1)])
         south_order = self.make_order([(self.product, 1)], warehouse_id=self.wh_south.id)
-        self.sales_user.distribution_warehouse_ids = self.wh_north
+        all_sites = self.env.ref("distribution_orchestration.group_orchestration_all_sites")
+        self.sales_user.write(
+            {"distribution_warehouse_ids": self.wh_north.ids, "group_ids": [(3, all_sites.id)]}
+        )
         visible = (
             self.env["sale.order"]
             .with_user(self.sales_user)
