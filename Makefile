@@ -39,15 +39,18 @@ setup: deps  ## dependencies, database with our addons, demo network (no server)
 run: deps  ## set up what is missing, then run Odoo and our services until Ctrl-C
 	$(PYTHON) scripts/stack.py run
 
-test: test-deps  ## the whole suite: pytest (engines, live services) + Odoo suite with tours
-	$(PYTHON) scripts/run_tests.py
+test: test-deps  ## the whole suite: pytest, Odoo suite with tours, peer stages (PEER=0 skips those)
+	$(PYTHON) scripts/run_tests.py $(if $(filter 0,$(PEER)),--no-peer)
 
 # --- parts of the suite
 test-pytest: test-deps  ## pytest suites only (ARGS="-k mkt" to select)
 	$(PYTHON) scripts/run_tests.py --no-odoo -- $(ARGS)
 
-test-odoo: test-deps  ## Odoo suite only (TAGS=/coldchain_sites to select)
-	$(PYTHON) scripts/run_tests.py --no-pytest $(if $(TAGS),--odoo-tags $(TAGS))
+test-odoo: test-deps  ## Odoo suite only (TAGS=/coldchain_sites to select; PEER=0 skips the peer stages)
+	$(PYTHON) scripts/run_tests.py --no-pytest $(if $(TAGS),--odoo-tags $(TAGS)) $(if $(filter 0,$(PEER)),--no-peer)
+
+test-peer: test-deps  ## peer stages only: Odoo's own stock/sale_stock/purchase_stock tests with ours
+	$(PYTHON) scripts/run_tests.py --no-pytest --peer-only
 
 $(LOCAL)/lint-deps.stamp:
 	@mkdir -p $(LOCAL)

@@ -57,8 +57,16 @@ def run_pytest(extra: list[str]) -> dict[str, int]:
     return counts
 
 
-def run_odoo_suite(tags: str | None, verbose: bool) -> dict[str, int]:
-    banner("Odoo suite: our addons installed with --test-enable, tours in Chromium")
+PEER_TITLES = {
+    None: "Odoo suite: our addons installed with --test-enable, tours in Chromium",
+    "installed": "peer stage: Odoo's own tests of stock, sale_stock, purchase_stock "
+    "with our addons installed",
+    "governed": "peer stage, governance on: Odoo's own tests of stock and purchase_stock",
+}
+
+
+def run_odoo_suite(tags: str | None, verbose: bool, peer: str | None = None) -> dict[str, int]:
+    banner(PEER_TITLES[peer])
     version = stack.odoo_version()
     if not version or version[0] != 19:
         print("!" * 78)
@@ -73,6 +81,8 @@ def run_odoo_suite(tags: str | None, verbose: bool) -> dict[str, int]:
         command += ["--result", str(result)]
         if tags:
             command += ["--tags", tags]
+        if peer:
+            command += ["--peer", peer]
         if verbose:
             command.append("--verbose")
         rc = subprocess.run(command, cwd=ROOT, check=False).returncode
@@ -109,6 +119,12 @@ def main() -> int:
     parser.add_argument("--no-pytest", action="store_true", help="Odoo suite only")
     parser.add_argument("--odoo-tags", default=None, help="Odoo --test-tags (default: our addons)")
     parser.add_argument("--verbose", action="store_true", help="stream Odoo's whole log")
+    parser.add_argument("--peer-only", action="store_true", help="the peer stages only")
+    parser.add_argument(
+        "--no-peer",
+        action="store_true",
+        help="skip the peer stages (Odoo's own stock/sale_stock/purchase_stock tests with ours)",
+    )
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     args = parser.parse_args()
 
@@ -118,8 +134,13 @@ def main() -> int:
         counts = run_pytest(args.pytest_args)
         parts.append(("pytest", counts))
     if not args.no_odoo:
-        counts = run_odoo_suite(args.odoo_tags, args.verbose)
-        parts.append(("odoo", counts))
+        if not args.peer_only:
+            counts = run_odoo_suite(args.odoo_tags, args.verbose)
+            parts.append(("odoo", counts))
+        if not args.no_peer and not args.odoo_tags:
+            for peer in ("installed", "governed"):
+                counts = run_odoo_suite(None, args.verbose, peer=peer)
+                parts.append((f"peer ({peer})", counts))
     banner("summary")
     for name, counts in parts:
         for key in total:

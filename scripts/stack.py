@@ -372,7 +372,7 @@ from odoo.service import server
 from odoo.service import db as db_service
 from odoo.modules.registry import Registry
 
-args, result_path, db_name = sys.argv[1:-2], sys.argv[-2], sys.argv[-1]
+args, result_path, db_name, governed = sys.argv[1:-3], sys.argv[-3], sys.argv[-2], sys.argv[-1]
 config.parse_config(args, setup_logging=True)
 db_service._create_empty_database(db_name)
 config["init"]["base"] = True
@@ -392,8 +392,40 @@ def preload_and_report(dbnames):
     return rc
 
 server.preload_registries = preload_and_report
+
+if governed == "governed":
+    # Governance on, the way an administrator turns it on, once every module is
+    # installed and before the post-install tests: the pipeline on every company
+    # and on the companies the tests create.  The tested modules' at-install
+    # tests run here among the post-install ones instead of at install time
+    # (before ours were installed), so that they too meet the governed setup.
+    from odoo import api, SUPERUSER_ID
+    from odoo.tests import loader
+
+    original_make_suite = loader.make_suite
+
+    def governed_make_suite(module_names, position="at_install"):
+        if position != "post_install":
+            return loader.OdooSuite([])  # they run below, governed
+        with Registry(db_name).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["ir.config_parameter"].set_param(
+                "distribution_orchestration.pipeline_for_new_companies", "True"
+            )
+            env["res.company"].search([]).write({"distribution_pipeline_enabled": True})
+        at_install = original_make_suite(module_names, "at_install")
+        post_install = original_make_suite(module_names, "post_install")
+        return loader.OdooSuite([*at_install, *post_install])
+
+    loader.make_suite = governed_make_suite
+
 sys.exit(server.start(preload=[db_name], stop=True))
 """
+
+# Odoo's own modules whose tests the peer stage runs with ours installed.
+PEER_MODULES = ("stock", "sale_stock", "purchase_stock")
+# With governance enabled: the standard flows that do not confirm sale orders.
+PEER_GOVERNED_MODULES = ("stock", "purchase_stock")
 
 
 def cmd_odoo_tests(args: argparse.Namespace) -> int:
@@ -406,7 +438,13 @@ def cmd_odoo_tests(args: argparse.Namespace) -> int:
     log_path = LOCAL / f"odoo-tests-{db}.log"
     result_path = Path(args.result)
     result_path.unlink(missing_ok=True)
-    tags = args.tags or ",".join(f"/{name}" for name in ALL_ADDONS)
+    if args.peer:
+        peers = PEER_GOVERNED_MODULES if args.peer == "governed" else PEER_MODULES
+        tags = args.tags or ",".join(f"/{name}" for name in peers)
+        install = (*peers, *ALL_ADDONS)
+    else:
+        tags = args.tags or ",".join(f"/{name}" for name in ALL_ADDONS)
+        install = ALL_ADDONS
     odoo_args = [
         "-c",
         str(config),
@@ -415,7 +453,7 @@ def cmd_odoo_tests(args: argparse.Namespace) -> int:
         "-i",
         # every addon of the repository, bridges included (an auto_install bridge
         # whose other dependency is an optional OCA addon is installed explicitly)
-        ",".join(ALL_ADDONS),
+        ",".join(install),
         "--test-enable",
         "--test-tags",
         tags,
@@ -429,7 +467,15 @@ def cmd_odoo_tests(args: argparse.Namespace) -> int:
     try:
         with log_path.open("w") as log_file:
             proc = subprocess.Popen(
-                [PYTHON, "-c", ODOO_TEST_DRIVER, *odoo_args, str(result_path), db],
+                [
+                    PYTHON,
+                    "-c",
+                    ODOO_TEST_DRIVER,
+                    *odoo_args,
+                    str(result_path),
+                    db,
+                    "governed" if args.peer == "governed" else "as-installed",
+                ],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,
@@ -480,6 +526,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--result", required=True, help="JSON file receiving the counts")
     p.add_argument("--tags", default=os.environ.get("ODOO_TEST_TAGS"))
     p.add_argument("--keep-db", action="store_true")
+    p.add_argument(
+        "--peer",
+        choices=("installed", "governed"),
+        default=None,
+        help="run Odoo's own tests of stock, sale_stock and purchase_stock with our addons "
+        "installed (as installed), or those of stock and purchase_stock with governance on",
+    )
     p.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "check-odoo":

@@ -2,7 +2,12 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .distribution_check import CHECK_CODES
-from .governance import GROUP_MANAGER, governed, refuse_protected
+from .governance import GROUP_MANAGER, GROUP_USER, governed, governed_action, refuse_protected
+
+RESOLVE_RULE = (
+    "member of the hold's responsible group (or orchestration administrator), on holds "
+    "of their companies and sites"
+)
 
 
 class DistributionHold(models.Model):
@@ -129,12 +134,14 @@ class DistributionHold(models.Model):
                 )
             )
 
+    @governed_action(GROUP_USER, rule=RESOLVE_RULE + "; never the user who submitted the order")
     def action_release(self, note=None):
         """Waive the failed checks; the order's remaining checks run again."""
         self._check_can_resolve()
         self._resolve("released", note)
         return True
 
+    @governed_action(GROUP_USER, rule=RESOLVE_RULE)
     def action_reject(self, reason):
         """Refuse the order for these reasons: it is cancelled."""
         if not (reason or "").strip():
@@ -143,6 +150,7 @@ class DistributionHold(models.Model):
         self._resolve("rejected", reason)
         return True
 
+    @governed_action(GROUP_USER, rule=RESOLVE_RULE)
     def action_open_reject_wizard(self):
         self._check_can_resolve(releasing=False)
         return {

@@ -8,6 +8,8 @@ that object (RPC contexts are JSON), so ``is_governed`` is true only for calls
 made by this addon's Python code (the pattern of OCA queue_job's edit sentinel).
 """
 
+import functools
+
 from odoo.exceptions import AccessError
 
 _SENTINEL = object()
@@ -57,3 +59,26 @@ def require_group(env, xmlids, action):
     raise AccessError(
         env._("%(action)s needs one of these groups: %(groups)s.", action=action, groups=names)
     )
+
+
+def governed_action(*groups, rule=None):
+    """Decorate a public action method: callers outside ``groups`` (XML ids) are
+    refused before it runs, whoever they are (web client, JSON-RPC, XML-RPC).
+
+    ``rule`` states any further condition the method checks itself (site, four
+    eyes...).  Both are kept on the method (``_governed_groups``,
+    ``_governed_rule``): the README's access matrix is generated from them and a
+    repository test compares the two.
+    """
+
+    def decorate(method):
+        @functools.wraps(method)
+        def checked(self, *args, **kwargs):
+            require_group(self.env, groups, f"{self._description}: {method.__name__}")
+            return method(self, *args, **kwargs)
+
+        checked._governed_groups = groups
+        checked._governed_rule = rule
+        return checked
+
+    return decorate

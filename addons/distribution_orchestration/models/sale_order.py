@@ -27,6 +27,7 @@ from .governance import (
     GROUP_MANAGER,
     GROUP_USER,
     governed,
+    governed_action,
     is_governed,
     refuse_protected,
     require_group,
@@ -258,9 +259,9 @@ class SaleOrder(models.Model):
             governed(stopped).write({"distribution_stage": "cancelled"})
         return result
 
+    @governed_action(GROUP_USER)
     def action_distribution_release_batch(self):
         """Release allocated orders now, by priority (button on the list)."""
-        require_group(self.env, [GROUP_USER], self.env._("Releasing allocated orders"))
         orders = self.filtered(lambda o: o.distribution_stage == "allocated")
         if not orders:
             raise UserError(self.env._("None of the selected orders awaits release."))

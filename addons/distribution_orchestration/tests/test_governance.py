@@ -161,9 +161,7 @@ class TestProtectedFields(DistributionCase):
             self.env, login="plain_sysadmin", groups="base.group_system,base.group_erp_manager"
         )
         with self.assertRaisesRegex(AccessError, "order pipeline's settings"):
-            self.company.with_user(admin_without_us).write(
-                {"distribution_pipeline_enabled": False}
-            )
+            self.company.with_user(admin_without_us).write({"distribution_pipeline_enabled": False})
         self.assertTrue(self.company.distribution_pipeline_enabled)
         # writing the value it already has is not a change
         self.company.with_user(admin_without_us).write({"distribution_pipeline_enabled": True})

@@ -176,9 +176,7 @@ class TestHostileCallers(DistributionHttpCase):
         self.assertRefused(self.plain_salesman, "distribution.hold", "action_release", hold.ids)
         self.assertRefused(self.credit_user, "distribution.hold", "action_release", hold.ids)
         for user in (self.credit_user, self.manager):
-            self.assertRefused(
-                user, "distribution.hold", "write", hold.ids, {"state": "released"}
-            )
+            self.assertRefused(user, "distribution.hold", "write", hold.ids, {"state": "released"})
         self.assertRefused(self.manager, "distribution.hold", "unlink", hold.ids)
         self.assertEqual(hold.state, "open")
         self.assertEqual(order.distribution_stage, "on_hold")
