@@ -47,9 +47,14 @@ def our_addons() -> list[str]:
 def _rights(env, group_ids: set[int], acl_rows) -> str:
     flags = ""
     for letter, perm in (("r", "perm_read"), ("w", "perm_write"), ("c", "perm_create")):
-        if any(row[perm] and (not row["group_id"] or row["group_id"] in group_ids) for row in acl_rows):
+        if any(
+            row[perm] and (not row["group_id"] or row["group_id"] in group_ids) for row in acl_rows
+        ):
             flags += letter
-    if any(row["perm_unlink"] and (not row["group_id"] or row["group_id"] in group_ids) for row in acl_rows):
+    if any(
+        row["perm_unlink"] and (not row["group_id"] or row["group_id"] in group_ids)
+        for row in acl_rows
+    ):
         flags += "u"
     return flags or "—"
 
@@ -73,7 +78,11 @@ def _groups(env, addon: str) -> list:
         .search([("module", "=", addon), ("model", "=", "res.groups")])
         .mapped("res_id")
     )
-    groups = env["res.groups"].browse(ours).sorted(lambda g: (g.privilege_id.name or "", g.sequence, g.id))
+    groups = (
+        env["res.groups"]
+        .browse(ours)
+        .sorted(lambda g: (g.privilege_id.name or "", g.sequence, g.id))
+    )
     standard = env["res.groups"].browse(
         [env.ref(xmlid).id for xmlid in STANDARD_GROUPS if env.ref(xmlid, raise_if_not_found=False)]
     )
@@ -121,14 +130,14 @@ def render(env) -> str:
                 acl_rows = (
                     env["ir.model.access"]
                     .sudo()
-                    .search_read([("model_id.model", "=", name), ("active", "=", True)],
-                                 ["group_id", "perm_read", "perm_write", "perm_create", "perm_unlink"])
+                    .search_read(
+                        [("model_id.model", "=", name), ("active", "=", True)],
+                        ["group_id", "perm_read", "perm_write", "perm_create", "perm_unlink"],
+                    )
                 )
                 for row in acl_rows:
                     row["group_id"] = row["group_id"] and row["group_id"][0]
-                cells = [
-                    _rights(env, set(group.all_implied_ids.ids), acl_rows) for group in groups
-                ]
+                cells = [_rights(env, set(group.all_implied_ids.ids), acl_rows) for group in groups]
                 out.append(f"| `{name}` | " + " | ".join(cells) + " |")
             out.append("")
         if actions:
@@ -151,7 +160,9 @@ def readme_section(text: str | None = None) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("-c", "--config", default=None, help="odoo.conf (default: .local/odoo.conf)")
+    parser.add_argument(
+        "-c", "--config", default=None, help="odoo.conf (default: .local/odoo.conf)"
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true")
     mode.add_argument("--write", action="store_true")
@@ -161,7 +172,9 @@ def main(argv=None) -> int:
     from odoo.modules.registry import Registry
     from odoo.tools import config
 
-    config.parse_config(["-c", args.config or str(ROOT / ".local" / "odoo.conf"), "-d", args.database])
+    config.parse_config(
+        ["-c", args.config or str(ROOT / ".local" / "odoo.conf"), "-d", args.database]
+    )
     with Registry(args.database).cursor() as cr:
         generated = render(api.Environment(cr, SUPERUSER_ID, {}))
     if args.write:
