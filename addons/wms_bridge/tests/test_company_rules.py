@@ -19,14 +19,7 @@ class TestCompanyRules(WmsBridgeCase):
         partners = self.env["wms.trading.partner"].search([])
         self.assertTrue(partners, "the fixture has trading partners")
         self.assertEqual(set(partners.mapped("company_id")), {self.env.company})
-        exchange = self.Exchange.create(
-            {
-                "trading_partner_id": partners[0].id,
-                "document_type": "945",
-                "direction": "in",
-                "state": "received",
-            }
-        )
+        exchange = self.Exchange._create_received(partners[0], [("945.x12", b"ISA")])
         self.assertEqual(exchange.company_id, self.env.company)
         as_outsider = self.env(user=outsider)
         self.assertFalse(as_outsider["wms.trading.partner"].search([]))
