@@ -1,7 +1,7 @@
 {
     "name": "WMS Bridge",
     "summary": "Governed, monitored and retried EDI exchanges (X12, EDIFACT) with WMS/TMS partners",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Inventory/Inventory",
     "license": "LGPL-3",
     "author": "Distribution Platform Team",
@@ -19,6 +19,7 @@
         "views/wms_exchange_report_views.xml",
         "views/wms_stock_reconciliation_views.xml",
         "views/stock_picking_views.xml",
+        "views/res_config_settings_views.xml",
         "views/wms_bridge_menus.xml",
     ],
     "assets": {

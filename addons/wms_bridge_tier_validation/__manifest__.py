@@ -3,7 +3,7 @@
 {
     "name": "WMS Bridge Tier Validation",
     "summary": "3PL stock differences (846) are applied only once an inventory administrator approved them",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Hidden",
     "license": "AGPL-3",
     "author": "Distribution Platform Team",

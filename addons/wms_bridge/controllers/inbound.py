@@ -2,26 +2,31 @@
 
 ``POST /wms_bridge/inbound/<inbound code>`` with the raw interchange as the body
 (any content type but HTML forms: ``application/edi-x12``, ``application/edifact``,
-``text/plain``, ``application/octet-stream``) and an ``Authorization`` header:
+``text/plain``, ``application/octet-stream``) and an ``Authorization`` header
+(``Bearer <secret>``, or ``Basic base64(<username>:<secret>)``, whichever the
+partner record says):
 
 =====  ==================================================================
 202    stored as a received exchange, processing queued:
        ``{"exchange": "EDI/2024/000042", "id": 42, "state": "received"}``
-400    empty body
-401    missing or wrong credentials, or no secret configured for the partner
-404    no active partner with that inbound code (the same answer whatever the
-       reason: nothing tells an unknown code from a disabled one)
+401    anything but the right credentials for an active partner's code: an
+       unknown, malformed or archived code, a partner without a usable secret,
+       a missing header, another scheme, a wrong secret or username.  The
+       answer is the same in every case (status, body, and a
+       ``WWW-Authenticate`` header naming both schemes whatever the partner's):
+       a stranger learns neither which codes exist nor their schemes
+400    empty body (authenticated partners only, like the codes below)
 411    no ``Content-Length`` (chunked bodies are refused: they cannot be
        measured before they are read)
 413    body above ``[wms_bridge] inbound_max_bytes`` (default 16 MiB)
 415    HTML form content type (the framework would have parsed the body away)
 =====  ==================================================================
 
-Checks run in that order of cost: the partner, then the credentials (from the
+Checks run in that order of cost: the partner and the credentials (from the
 headers alone), then the size from ``Content-Length`` before the body is read;
 an unauthenticated caller never gets its body read by this route (Odoo itself
-parses HTML form bodies before any route runs, hence the 415).  In production the
-reverse proxy should cap request bodies too (nginx ``client_max_body_size``).
+parses HTML form bodies before any route runs).  In production the reverse proxy
+caps request bodies too (nginx ``client_max_body_size``).
 
 The body is stored as it came, before any parsing: reading happens in the queued
 job exactly as for the directory transport (per-set or per-message processing,
@@ -42,12 +47,15 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from odoo import SUPERUSER_ID, fields, http
 from odoo.http import request
 
+from ..engine.credentials import refuse_authorization
 from ..tools.settings import get_settings
 
 _logger = logging.getLogger(__name__)
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
+# One challenge for every stranger, whatever the code and its partner's scheme.
+CHALLENGE = 'Bearer realm="wms_bridge", Basic realm="wms_bridge"'
 
 
 def _answer(status, payload, headers=None):
@@ -101,7 +109,7 @@ class WmsInbound(http.Controller):
         httprequest = request.httprequest
         env = request.env(user=SUPERUSER_ID)
         partner = env["wms.trading.partner"]._inbound_partner(code)
-        refusal = self._refusal(partner, httprequest)
+        refusal = self._refusal(code, partner, httprequest)
         if refusal is not None:
             return refusal
         body, refusal = self._read_body(httprequest)
@@ -120,22 +128,24 @@ class WmsInbound(http.Controller):
         )
         return _answer(202, {"exchange": exchange.name, "id": exchange.id, "state": exchange.state})
 
-    def _refusal(self, partner, httprequest):
-        """404, 401 or 415 answer, from the partner and the headers only; None if fine."""
-        if not partner:
-            return _answer(404, {"error": "not found"})
-        if not partner._inbound_authenticated(httprequest.headers.get("Authorization")):
+    def _refusal(self, code, partner, httprequest):
+        """401 or 415 answer, from the partner and the headers only; None if fine.
+
+        Every caller without the right credentials for an active partner gets the
+        same 401, whether the code exists or not and whatever its scheme; an
+        unknown code costs a comparison too, so that it is not answered faster."""
+        authorization = httprequest.headers.get("Authorization")
+        if partner:
+            authenticated = partner._inbound_authenticated(authorization)
+        else:
+            authenticated = refuse_authorization(authorization)
+        if not authenticated:
             _logger.warning(
-                "wms_bridge: inbound POST for %s refused (credentials) from %s",
-                partner.inbound_code,
+                "wms_bridge: inbound POST refused (unknown code or credentials) for %r from %s",
+                code[:80],
                 httprequest.remote_addr,
             )
-            scheme = "Basic" if partner.inbound_auth == "basic" else "Bearer"
-            return _answer(
-                401,
-                {"error": "unauthorized"},
-                [("WWW-Authenticate", f'{scheme} realm="wms_bridge"')],
-            )
+            return _answer(401, {"error": "unauthorized"}, [("WWW-Authenticate", CHALLENGE)])
         if httprequest.mimetype in FORM_TYPES:
             return _answer(
                 415, {"error": "send the interchange as the raw body, not as an HTML form"}

@@ -1,4 +1,10 @@
+# The governed mixin first: models below inherit it.
+from . import wms_governed_mixin  # isort: split
+
 from . import (
+    ir_attachment,
+    res_company,
+    res_config_settings,
     sale_order,
     stock_picking,
     wms_exchange,

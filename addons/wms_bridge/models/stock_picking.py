@@ -19,8 +19,21 @@ CARRIER_STATUS = {
 }
 
 
+# Written by the bridge only: the 940/943 sent for the transfer (cleared, the cron
+# would send a second shipping order) and the carrier's status from its 214.
+PROTECTED_FIELDS = frozenset(
+    {
+        "wms_order_exchange_id",
+        "wms_carrier_status",
+        "wms_carrier_status_date",
+        "wms_carrier_status_location",
+    }
+)
+
+
 class StockPicking(models.Model):
-    _inherit = "stock.picking"
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "wms.governed.mixin"]
 
     carrier_tracking_ref = fields.Char("Tracking Reference", copy=False)
     wms_bill_of_lading = fields.Char("Bill of Lading", copy=False)
@@ -40,6 +53,9 @@ class StockPicking(models.Model):
         "Operating 3PL",
         compute="_compute_wms_trading_partner_id",
     )
+
+    def _wms_protected_fields(self):
+        return PROTECTED_FIELDS
 
     def _compute_wms_trading_partner_id(self):
         partners = self.env["wms.trading.partner"].search(
@@ -76,12 +92,16 @@ class StockPicking(models.Model):
 
     def action_wms_send_to_3pl(self):
         """Button: send the 940 / 943 now (the cron does it for the others)."""
+        self._wms_check_action(self.env._("Send to 3PL"), ["stock.group_stock_user"])
         self.filtered_domain(self._wms_order_domain())._wms_send_3pl_orders()
         return True
 
     def _wms_send_3pl_orders(self):
+        # sudo: warehouse staff confirm and reserve transfers without rights on EDI
+        # records; what is created is the one shipping order of each ready transfer,
+        # for the 3PL operating its warehouse, from the transfer's own data
         Exchange = self.env["wms.exchange"].sudo()
-        for picking in self:
+        for picking in self._wms_governed():
             partner = picking.wms_trading_partner_id.sudo()
             if not partner:
                 continue
@@ -365,7 +385,7 @@ class StockPicking(models.Model):
         last = max(dated, key=lambda s: s["datetime"]) if dated else statuses[-1]
         loc = last.get("location") or {}
         when = last.get("datetime")
-        picking.write(
+        picking._wms_governed().write(
             {
                 "wms_carrier_status": f"{last['status']} "
                 f"{CARRIER_STATUS.get(last['status'], '')}".strip(),
@@ -387,6 +407,7 @@ class StockPicking(models.Model):
         done = self.filtered(lambda p: p.state == "done" and p.picking_type_code == "outgoing")
         if not done:
             return
+        # sudo: finding the customers who want an ASN (see below)
         customers = (
             self.env["wms.trading.partner"]
             .sudo()
@@ -399,6 +420,8 @@ class StockPicking(models.Model):
             )
         )
         by_partner = {c.partner_id: c for c in customers}
+        # sudo: a done delivery sends its ASN whoever validated it (warehouse staff
+        # have no rights on EDI records); only the customers who asked for ASNs
         Exchange = self.env["wms.exchange"].sudo()
         for picking in done:
             customer = by_partner.get(picking.partner_id.commercial_partner_id)

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..engine import acks as edi_acks
 from ..engine import edifact, x12
 from ..tools.exceptions import PermanentTransportError, TransientTransportError, WmsMappingError
+from .wms_governed_mixin import create_governed
 from .wms_trading_partner import DOCUMENT_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -23,8 +24,51 @@ STATES = [
     ("error", "Error"),
     ("parked", "Parked"),
     ("duplicate", "Duplicate"),
+    ("cancel", "Cancelled"),
 ]
 FAILED_STATES = ("rejected", "error", "parked")
+# What a person may do, from which states (the buttons of the form).
+RETRY_STATES = ("pending", "parked", "rejected")
+CANCEL_STATES = {"out": ("pending", "parked", "rejected"), "in": FAILED_STATES}
+INTEGRATION_USER = "wms_bridge.group_wms_bridge_user"
+# Fields changed only by the exchange's own methods: what was exchanged, its state,
+# control numbers, acknowledgment and the records it touched.  Mail fields
+# (followers, messages, activities) stay open to whoever may write on exchanges.
+PROTECTED_FIELDS = frozenset(
+    {
+        "name",
+        "trading_partner_id",
+        "company_id",
+        "document_type",
+        "direction",
+        "state",
+        "parent_id",
+        "child_ids",
+        "isa_control",
+        "gs_control",
+        "st_control",
+        "interchange_key",
+        "filename",
+        "attachment_id",
+        "ack_payload_text",
+        "error_text",
+        "error_traceback",
+        "retry_count",
+        "next_retry",
+        "ack_expected",
+        "ack_alert_sent",
+        "ack_exchange_id",
+        "mapping_version_id",
+        "picking_id",
+        "backorder_id",
+        "sale_order_id",
+        "reconciliation_id",
+        "received_date",
+        "sent_date",
+        "processed_date",
+        "acknowledged_date",
+    }
+)
 ACK_TYPES = ("997", "999", "TA1", "CONTRL")
 # Incoming business documents -> method applying them (on wms.exchange).
 HANDLERS = {
@@ -40,8 +84,12 @@ HANDLERS = {
 class WmsExchange(models.Model):
     _name = "wms.exchange"
     _description = "EDI Exchange"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "wms.governed.mixin"]
     _order = "id desc"
+    # Exchanges are created by the bridge only (send and receive paths), and their
+    # PROTECTED_FIELDS change only through its own methods: the send and process
+    # jobs, Retry, Reprocess and Cancel.
+    _wms_governed_create = True
 
     name = fields.Char(required=True, copy=False, readonly=True, default="/")
     trading_partner_id = fields.Many2one(
@@ -95,13 +143,22 @@ class WmsExchange(models.Model):
     acknowledged_date = fields.Datetime(readonly=True)
 
     # ================================================================== basics
+    def _wms_protected_fields(self):
+        return PROTECTED_FIELDS
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._wms_check_create(vals_list)
         sequence = self.env["ir.sequence"]
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = sequence.next_by_code("wms.exchange") or "/"
         return super().create(vals_list)
+
+    def unlink(self):
+        """Administrators (access rights) may delete exchanges; their payload goes
+        with them, which the payload guard allows in governed mode only."""
+        return super(WmsExchange, self._wms_governed()).unlink()
 
     def _compute_payload_text(self):
         for exchange in self:
@@ -114,7 +171,8 @@ class WmsExchange(models.Model):
 
     def _attach(self, payloads):
         """Store ``payloads`` (bytes, one per exchange in self) as attachments."""
-        attachments = self.env["ir.attachment"].create(
+        exchanges = self._wms_governed()
+        attachments = exchanges.env["ir.attachment"].create(
             [
                 {
                     "name": exchange.filename or f"{exchange.name}.edi",
@@ -123,10 +181,10 @@ class WmsExchange(models.Model):
                     "res_id": exchange.id,
                     "mimetype": "text/plain",
                 }
-                for exchange, payload in zip(self, payloads, strict=True)
+                for exchange, payload in zip(exchanges, payloads, strict=True)
             ]
         )
-        for exchange, attachment in zip(self, attachments, strict=True):
+        for exchange, attachment in zip(exchanges, attachments, strict=True):
             exchange.attachment_id = attachment
 
     # ================================================================== failures
@@ -158,6 +216,14 @@ class WmsExchange(models.Model):
 
         ``builder(mapping)`` may be given instead of ``document``: a
         WmsMappingError it raises parks the exchange."""
+        return (
+            self._wms_governed()
+            ._create_outgoing_governed(partner, document_type, document, links, builder)
+            .with_env(self.env)
+        )
+
+    @api.model
+    def _create_outgoing_governed(self, partner, document_type, document, links, builder):
         mapping = partner.mapping_version_id
         vals = {
             "trading_partner_id": partner.id,
@@ -212,6 +278,10 @@ class WmsExchange(models.Model):
         ``eta``) up to the partner's max_retries, then parked; permanent ones park
         the exchange at once.  Failures are stored, the job itself succeeds."""
         self.ensure_one()
+        return self._wms_governed()._send_payload()
+
+    def _send_payload(self):
+        self.ensure_one()
         if self.state != "pending":
             return False
         partner = self.trading_partner_id
@@ -244,7 +314,8 @@ class WmsExchange(models.Model):
     def _create_received(self, partner, files):
         """``files`` = ``[(filename, bytes)]`` -> received exchanges (one per file)."""
         now = fields.Datetime.now()
-        exchanges = self.create(
+        exchanges = create_governed(
+            self,
             [
                 {
                     "trading_partner_id": partner.id,
@@ -255,7 +326,7 @@ class WmsExchange(models.Model):
                     "received_date": now,
                 }
                 for name, data in files
-            ]
+            ],
         )
         exchanges._attach([data for _name, data in files])
         return exchanges
@@ -273,7 +344,7 @@ class WmsExchange(models.Model):
             return False
         # Jobs run as the superuser: whatever the processing creates (sale orders,
         # lots, reconciliations) takes the partner's company as the current one.
-        exchange = self.with_company(self.company_id)
+        exchange = self.with_company(self.company_id)._wms_governed()
         if exchange.document_type == "x12":
             return exchange._process_x12_interchange()
         if exchange.document_type == "edifact":
@@ -596,7 +667,7 @@ class WmsExchange(models.Model):
     def _check_missing_acks(self):
         """Sent exchanges unacknowledged after their partner's timeout: one alert each."""
         now = fields.Datetime.now()
-        candidates = self.search(
+        candidates = self._wms_governed().search(
             [
                 ("state", "=", "sent"),
                 ("ack_expected", "=", True),
@@ -621,22 +692,52 @@ class WmsExchange(models.Model):
                 user_id=exchange.trading_partner_id._integration_user().id,
             )
         late.write({"ack_alert_sent": True})
-        return late
+        return late.with_env(self.env)
 
     # ================================================================== buttons
+    def _check_person_action(self, action, allowed):
+        """Integration users only, on exchanges of their companies, each one in a
+        state where ``allowed(exchange)`` is true; returns self in governed mode."""
+        self._wms_check_action(action, [INTEGRATION_USER])
+        refused = self.filtered(lambda e: not allowed(e))
+        if refused:
+            raise UserError(
+                self.env._(
+                    "%(action)s does not apply to %(names)s (direction and state).",
+                    action=action,
+                    names=", ".join(f"{e.name} ({e.direction}, {e.state})" for e in refused),
+                )
+            )
+        return self._wms_governed()
+
     def action_retry(self):
-        """Send again (outgoing parked/pending/rejected after a fix)."""
-        todo = self.filtered(lambda e: e.direction == "out" and e.attachment_id)
+        """Send again (outgoing pending/parked/rejected, after a fix)."""
+        todo = self._check_person_action(
+            self.env._("Retry"),
+            lambda e: e.direction == "out" and e.attachment_id and e.state in RETRY_STATES,
+        )
         todo.write({"state": "pending", "retry_count": 0, "next_retry": False, "error_text": False})
         todo._enqueue_send()
         return True
 
     def action_reprocess(self):
         """Process again (incoming error/parked, e.g. after a product was created)."""
-        todo = self.filtered(lambda e: e.direction == "in" and e.state in FAILED_STATES)
+        todo = self._check_person_action(
+            self.env._("Reprocess"), lambda e: e.direction == "in" and e.state in FAILED_STATES
+        )
         todo.write({"state": "received", "error_text": False, "error_traceback": False})
         todo.activity_ids.action_feedback(feedback=self.env._("Reprocessed"))
         todo._enqueue_processing()
+        return True
+
+    def action_cancel(self):
+        """Neither send nor process again: outgoing not yet sent or failed, incoming
+        failed.  The payload and the error stay on the record."""
+        todo = self._check_person_action(
+            self.env._("Cancel"), lambda e: e.state in CANCEL_STATES[e.direction]
+        )
+        todo.write({"state": "cancel", "next_retry": False})
+        todo.activity_ids.action_feedback(feedback=self.env._("Cancelled"))
         return True
 
     # ================================================================== business effects

@@ -11,6 +11,18 @@ from ..engine.stock_report import (
     stock_report_from_invrpt,
 )
 from ..tools.exceptions import WmsMappingError
+from .wms_governed_mixin import create_governed
+
+STOCK_MANAGER = "stock.group_stock_manager"
+INTEGRATION_USER = "wms_bridge.group_wms_bridge_user"
+# What the 3PL reported and what Odoo had then: set when the report is read, never
+# changed afterwards (before or after an approval).
+REPORT_FIELDS = frozenset(
+    {"name", "trading_partner_id", "warehouse_id", "exchange_id", "report_date", "line_ids"}
+)
+LINE_REPORT_FIELDS = frozenset(
+    {"reconciliation_id", "product_id", "lot_name", "partner_qty", "odoo_qty"}
+)
 
 
 def _report_datetime(value):
@@ -28,8 +40,11 @@ class WmsStockReconciliation(models.Model):
 
     _name = "wms.stock.reconciliation"
     _description = "3PL Stock Reconciliation"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "wms.governed.mixin"]
     _order = "id desc"
+    # Created by reading a 3PL's stock report; the report never changes, the state
+    # only through Apply Differences and Dismiss.
+    _wms_governed_create = True
 
     name = fields.Char(required=True, readonly=True)
     trading_partner_id = fields.Many2one("wms.trading.partner", required=True, readonly=True)
@@ -50,6 +65,31 @@ class WmsStockReconciliation(models.Model):
     def _compute_difference_count(self):
         for rec in self:
             rec.difference_count = len(rec.line_ids.filtered("difference"))
+
+    def _wms_protected_fields(self):
+        return frozenset({"state", "company_id", "difference_count"})
+
+    def _wms_immutable_fields(self):
+        return REPORT_FIELDS
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_applied(self):
+        """An applied reconciliation is the record of the inventory adjustments it
+        made."""
+        applied = self.filtered(lambda r: r.state == "applied")
+        if applied:
+            raise UserError(
+                self.env._(
+                    "%(names)s: applied reconciliations are kept as the record of the "
+                    "inventory adjustments they made.",
+                    names=", ".join(applied.mapped("name")),
+                )
+            )
+
+    def unlink(self):
+        """Administrators (access rights) may delete a reconciliation not applied,
+        with its lines and validations."""
+        return super(WmsStockReconciliation, self._wms_governed()).unlink()
 
     @api.model
     def _create_from_846(self, exchange, doc):
@@ -118,7 +158,8 @@ class WmsStockReconciliation(models.Model):
             ]
         )
         lot_by_key = {(lot.product_id, lot.name): lot for lot in lots}
-        return self.create(
+        return create_governed(
+            self,
             {
                 "name": f"{partner.name} {report.get('ref') or exchange.name}",
                 "trading_partner_id": partner.id,
@@ -137,7 +178,7 @@ class WmsStockReconciliation(models.Model):
                     )
                     for product, lot_name in keys
                 ],
-            }
+            },
         )
 
     @api.model
@@ -188,27 +229,34 @@ class WmsStockReconciliation(models.Model):
         return uom._compute_quantity(line["qty"], product.uom_id, round=False), None
 
     def action_apply_differences(self):
-        """Turn the differences into inventory adjustments (stock managers only)."""
-        if not self.env.user.has_group("stock.group_stock_manager"):
-            raise UserError(self.env._("Only inventory managers apply stock differences."))
-        for rec in self.filtered(lambda r: r.state == "draft"):
+        """Turn the differences into inventory adjustments (inventory managers only)."""
+        self._wms_check_action(self.env._("Apply Differences"), [STOCK_MANAGER])
+        for rec in self._wms_governed().filtered(lambda r: r.state == "draft"):
             rec.line_ids.filtered("difference")._apply_adjustment()
             rec.state = "applied"
         return True
 
     def action_dismiss(self):
-        self.filtered(lambda r: r.state == "draft").state = "cancel"
+        """Book nothing: the report stays, as dismissed (integration team or
+        inventory managers)."""
+        self._wms_check_action(self.env._("Dismiss"), [INTEGRATION_USER, STOCK_MANAGER])
+        self._wms_governed().filtered(lambda r: r.state == "draft").state = "cancel"
         return True
 
 
 class WmsStockReconciliationLine(models.Model):
     _name = "wms.stock.reconciliation.line"
     _description = "3PL Stock Reconciliation Line"
+    _inherit = ["wms.governed.mixin"]
     _order = "reconciliation_id, product_id, lot_name"
+    # Lines come with their reconciliation; the reported quantities never change,
+    # the lot and the applied flag only when the differences are applied.
+    _wms_governed_create = True
 
     reconciliation_id = fields.Many2one(
-        "wms.stock.reconciliation", required=True, ondelete="cascade"
+        "wms.stock.reconciliation", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="reconciliation_id.company_id", store=True, index=True)
     product_id = fields.Many2one("product.product", required=True)
     lot_name = fields.Char("Lot")
     lot_id = fields.Many2one("stock.lot", "Lot Record")
@@ -216,6 +264,23 @@ class WmsStockReconciliationLine(models.Model):
     odoo_qty = fields.Float("Odoo Quantity", digits="Product Unit")
     difference = fields.Float(compute="_compute_difference", store=True, digits="Product Unit")
     applied = fields.Boolean(readonly=True)
+
+    def _wms_protected_fields(self):
+        return frozenset({"lot_id", "applied", "company_id", "difference"})
+
+    def _wms_immutable_fields(self):
+        return LINE_REPORT_FIELDS
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_with_reconciliation(self):
+        """A line goes with its reconciliation only."""
+        if not self._wms_is_governed():
+            raise UserError(
+                self.env._(
+                    "Lines of a 3PL stock reconciliation cannot be deleted: they are what "
+                    "the 3PL reported. Dismiss the reconciliation instead."
+                )
+            )
 
     @api.depends("partner_qty", "odoo_qty")
     def _compute_difference(self):

@@ -1,6 +1,3 @@
-import base64
-import binascii
-import hmac
 import logging
 import os
 import re
@@ -11,6 +8,7 @@ import requests
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..engine import credentials
 from ..engine.edifact import EdifactEnvelope
 from ..engine.x12 import Envelope, Separators
 from ..tools.exceptions import PermanentTransportError, TransientTransportError
@@ -51,15 +49,26 @@ DOCUMENT_DIRECTIONS = {
 }
 # HTTP statuses worth retrying besides 5xx.
 TRANSIENT_HTTP = {408, 425, 429}
+# Secret statuses that make a variable's value unusable (its name is fine).
+_UNUSABLE = (credentials.SECRET_WHITESPACE, credentials.SECRET_NOT_ASCII)
 # Path element of the inbound URL: /wms_bridge/inbound/<inbound_code>.
-INBOUND_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+INBOUND_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 INBOUND_PATH = "/wms_bridge/inbound/"
+WMS_MANAGER = "wms_bridge.group_wms_bridge_manager"
+SECRET_STATUSES = [
+    (credentials.SECRET_OK, "Set on the server"),
+    (credentials.SECRET_NO_VARIABLE, "No variable named"),
+    (credentials.SECRET_BAD_NAME, "Refused: the name lacks the WMS_BRIDGE_SECRET_ prefix"),
+    (credentials.SECRET_UNSET, "Not set on the server (or empty)"),
+    (credentials.SECRET_WHITESPACE, "Unusable: leading or trailing whitespace (a newline?)"),
+    (credentials.SECRET_NOT_ASCII, "Unusable: characters outside printable ASCII"),
+]
 
 
 class WmsTradingPartner(models.Model):
     _name = "wms.trading.partner"
     _description = "EDI Trading Partner"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "wms.governed.mixin"]
     _order = "name"
 
     name = fields.Char(required=True, tracking=True)
@@ -100,7 +109,10 @@ class WmsTradingPartner(models.Model):
     our_edifact_id = fields.Char("Our EDIFACT Id")
     our_edifact_qualifier = fields.Char(default="14")
     last_control_number = fields.Integer(
-        copy=False, readonly=True, help="Last interchange control number we used (ISA13/UNB05)."
+        copy=False,
+        readonly=True,
+        tracking=True,
+        help="Last interchange control number we used (ISA13/UNB05).",
     )
     # ---- what is exchanged
     document_ids = fields.One2many("wms.trading.partner.document", "trading_partner_id")
@@ -122,7 +134,12 @@ class WmsTradingPartner(models.Model):
         help="Folder under the [wms_bridge] drop_root option holding inbox/, outbox/ "
         "and archive/ for this partner."
     )
-    http_url = fields.Char("URL")
+    http_url = fields.Char(
+        "URL",
+        help="https:// only (http:// when the [wms_bridge] allow_insecure_http option of "
+        "a test or development server allows it), without credentials in it, and on "
+        "a host of the company's allow-list when it has one (Settings).",
+    )
     http_auth = fields.Selection(
         [("none", "None"), ("basic", "Basic"), ("bearer", "Bearer token")],
         default="none",
@@ -132,7 +149,17 @@ class WmsTradingPartner(models.Model):
     http_secret_env = fields.Char(
         "Secret Environment Variable",
         help="Name of the environment variable of the Odoo server holding the password "
-        "or token: secrets are never stored in the database.",
+        "or token: secrets are never stored in the database.  It must start with "
+        "WMS_BRIDGE_SECRET_ followed by uppercase letters, digits or underscores; the "
+        "value must be printable ASCII without leading or trailing whitespace.",
+    )
+    http_secret_status = fields.Selection(
+        SECRET_STATUSES,
+        "Secret Status",
+        compute="_compute_secret_status",
+        groups=WMS_MANAGER,
+        help="Whether the server holds a usable secret in that variable (the value is "
+        "never shown).",
     )
     timeout = fields.Float(
         help="Seconds before a call is abandoned (then retried); 0 uses the "
@@ -161,7 +188,17 @@ class WmsTradingPartner(models.Model):
         copy=False,
         help="Name of the environment variable of the Odoo server holding the token or "
         "password the partner must send: secrets are never stored in the database. "
-        "Not set, or the variable unset or empty on the server: every request is refused.",
+        "Not set, or the variable unset or empty on the server: every request is refused. "
+        "It must start with WMS_BRIDGE_SECRET_ followed by uppercase letters, digits or "
+        "underscores; the value must be printable ASCII without leading or trailing "
+        "whitespace.",
+    )
+    inbound_secret_status = fields.Selection(
+        SECRET_STATUSES,
+        compute="_compute_secret_status",
+        groups=WMS_MANAGER,
+        help="Whether the server holds a usable secret in that variable (the value is "
+        "never shown).",
     )
     inbound_url = fields.Char(
         "Inbound URL",
@@ -201,6 +238,16 @@ class WmsTradingPartner(models.Model):
         for partner in self:
             partner.exchange_count = counts.get(partner, 0)
 
+    @api.depends("http_secret_env", "inbound_secret_env")
+    def _compute_secret_status(self):
+        for partner in self:
+            partner.http_secret_status = credentials.secret_status(
+                os.environ, partner.http_secret_env
+            )[0]
+            partner.inbound_secret_status = credentials.secret_status(
+                os.environ, partner.inbound_secret_env
+            )[0]
+
     @api.depends("inbound_code")
     def _compute_inbound_url(self):
         base = self.get_base_url() if self else ""
@@ -214,7 +261,7 @@ class WmsTradingPartner(models.Model):
     @api.constrains("inbound_code")
     def _check_inbound_code(self):
         for partner in self.filtered("inbound_code"):
-            if not INBOUND_CODE.match(partner.inbound_code):
+            if not INBOUND_CODE.fullmatch(partner.inbound_code):
                 raise ValidationError(
                     self.env._(
                         "%(name)s: the inbound code takes letters, digits, '.', '_' and '-' "
@@ -235,13 +282,107 @@ class WmsTradingPartner(models.Model):
                     )
                 )
 
-    @api.constrains("http_url", "transport")
+    @api.constrains("http_url", "transport", "company_id")
     def _check_http_url(self):
-        for partner in self.filtered(lambda p: p.transport == "http"):
-            if not (partner.http_url or "").startswith(("http://", "https://")):
-                raise ValidationError(
-                    self.env._("%(name)s: the URL must start with http(s)://.", name=partner.name)
-                )
+        """The URL our documents and the partner's secret go to: https (unless the
+        test/development switch is on), no credentials in it, on the company's
+        allow-list of hosts when it keeps one."""
+        for partner in self:
+            if partner.transport != "http" and not partner.http_url:
+                continue
+            problem = partner._outbound_url_problem()
+            if problem:
+                raise ValidationError(problem)
+
+    @api.constrains("http_secret_env", "inbound_secret_env")
+    def _check_secret_env(self):
+        """Secret variables carry the WMS_BRIDGE_SECRET_ prefix (a partner never names
+        a server secret such as the database password), and a value already set on
+        the server must be usable: printable ASCII without surrounding whitespace."""
+        for partner in self:
+            for name in (partner.http_secret_env, partner.inbound_secret_env):
+                status, _value = credentials.secret_status(os.environ, name)
+                if status in (credentials.SECRET_BAD_NAME, *_UNUSABLE):
+                    raise ValidationError(partner._secret_problem(status, name))
+
+    def _secret_problem(self, status, name):
+        """Message for a secret that cannot be used (never its value)."""
+        self.ensure_one()
+        if status == credentials.SECRET_BAD_NAME:
+            return self.env._(
+                "%(name)s: the secret variable %(var)s is refused. Secret variables must be "
+                "named %(prefix)s followed by uppercase letters, digits or underscores "
+                "(for example %(prefix)sWEST_RENO), so that a partner can never point at "
+                "another secret of the server.",
+                name=self.name,
+                var=name,
+                prefix=credentials.SECRET_ENV_PREFIX,
+            )
+        if status == credentials.SECRET_WHITESPACE:
+            return self.env._(
+                "%(name)s: the value of %(var)s on the server starts or ends with "
+                "whitespace (often a trailing newline from the file it was read from): "
+                "set it again without it.",
+                name=self.name,
+                var=name,
+            )
+        if status == credentials.SECRET_NOT_ASCII:
+            return self.env._(
+                "%(name)s: the value of %(var)s on the server holds characters outside "
+                "printable ASCII: partners could never send it as is.",
+                name=self.name,
+                var=name,
+            )
+        if status == credentials.SECRET_NO_VARIABLE:
+            return self.env._("%(name)s: no secret environment variable is named.", name=self.name)
+        return self.env._(
+            "%(name)s: the environment variable %(var)s holding the secret is not set on "
+            "the server.",
+            name=self.name,
+            var=name,
+        )
+
+    def _outbound_url_problem(self):
+        """Translated reason why ``http_url`` may not receive our documents, or None."""
+        self.ensure_one()
+        allowed, _bad = credentials.parse_host_list(self.company_id._wms_allowed_hosts())
+        problem = credentials.url_problem(
+            self.http_url, get_settings()["allow_insecure_http"], allowed
+        )
+        if not problem:
+            return None
+        values = {
+            "name": self.name,
+            "host": credentials.url_host(self.http_url),
+            "company": self.company_id.name,
+        }
+        messages = {
+            credentials.URL_MISSING: self.env._("%(name)s: the URL is missing.", **values),
+            credentials.URL_MALFORMED: self.env._(
+                "%(name)s: the URL is malformed (spaces, control characters or a bad port).",
+                **values,
+            ),
+            credentials.URL_SCHEME: self.env._(
+                "%(name)s: the URL must start with https://.", **values
+            ),
+            credentials.URL_HOST: self.env._("%(name)s: the URL has no host.", **values),
+            credentials.URL_CREDENTIALS: self.env._(
+                "%(name)s: the URL may not carry a user name or password; name a secret "
+                "environment variable instead.",
+                **values,
+            ),
+            credentials.URL_INSECURE: self.env._(
+                "%(name)s: the URL must be https:// (http:// is allowed only on test or "
+                "development servers, with the [wms_bridge] allow_insecure_http option).",
+                **values,
+            ),
+            credentials.URL_HOST_NOT_ALLOWED: self.env._(
+                "%(name)s: %(host)s is not on the allow-list of hosts of %(company)s "
+                "(Settings > WMS Bridge).",
+                **values,
+            ),
+        }
+        return messages[problem]
 
     # ------------------------------------------------------------------ helpers
     def _exchanges(self, document_type, direction):
@@ -305,6 +446,8 @@ class WmsTradingPartner(models.Model):
         if self.responsible_user_id:
             return self.responsible_user_id
         group = self.env.ref("wms_bridge.group_wms_bridge_user")
+        # sudo: the group's members decide who receives the activity; jobs and
+        # integration users may not read groups, nothing is written here
         users = group.sudo().all_user_ids.filtered(lambda u: u.active and not u.share)
         return users.sorted("id")[:1] or self.env.user
 
@@ -352,24 +495,34 @@ class WmsTradingPartner(models.Model):
         return final
 
     def _http_auth(self):
+        """``(auth, headers, secret)`` for requests; PermanentTransportError naming the
+        variable and the problem (never the value) when the secret is unusable."""
         if self.http_auth in (None, False, "none"):
-            return None, {}
-        secret = os.environ.get(self.http_secret_env or "")
-        if not secret:
-            raise PermanentTransportError(
-                self.env._(
-                    "Environment variable %(var)s holding the secret is not set.",
-                    var=self.http_secret_env or "?",
-                )
-            )
+            return None, {}, ""
+        status, secret = credentials.secret_status(os.environ, self.http_secret_env)
+        if status != credentials.SECRET_OK:
+            raise PermanentTransportError(self._secret_problem(status, self.http_secret_env))
         if self.http_auth == "basic":
-            return (self.http_username or "", secret), {}
-        return None, {"Authorization": f"Bearer {secret}"}
+            return (self.http_username or "", secret), {}, secret
+        return None, {"Authorization": f"Bearer {secret}"}, secret
 
     def _transport_send_http(self, filename, payload):
         """POST the payload; 2xx is delivered, 5xx/429/408 and network failures are
-        transient, any other status is permanent."""
-        auth, headers = self._http_auth()
+        transient, any other status is permanent.
+
+        The URL is checked again before anything is sent (the allow-list or the
+        insecure switch may have changed since it was saved), redirects are not
+        followed (the body and the secret would go where the far end says), and
+        whatever the far end answers is stored without the secret."""
+        problem = self._outbound_url_problem()
+        if problem:
+            raise PermanentTransportError(problem)
+        auth, headers, secret = self._http_auth()
+        username = (self.http_username or "") if self.http_auth == "basic" else None
+
+        def clean(text):
+            return credentials.redact(text, secret, username)
+
         headers = {
             "Content-Type": "application/edi-x12"
             if self.standard == "x12"
@@ -379,16 +532,31 @@ class WmsTradingPartner(models.Model):
         }
         try:
             response = requests.post(
-                self.http_url, data=payload, headers=headers, auth=auth, timeout=self._timeout()
+                self.http_url,
+                data=payload,
+                headers=headers,
+                auth=auth,
+                timeout=self._timeout(),
+                allow_redirects=False,
             )
         except requests.Timeout as exc:
-            raise TransientTransportError(f"timeout after {self._timeout()} s: {exc}") from exc
+            raise TransientTransportError(
+                clean(f"timeout after {self._timeout()} s: {exc}")
+            ) from None
         except requests.RequestException as exc:
-            raise TransientTransportError(f"{type(exc).__name__}: {exc}") from exc
+            raise TransientTransportError(clean(f"{type(exc).__name__}: {exc}")) from None
         status = response.status_code
         if 200 <= status < 300:
-            return response.text
-        reason = f"HTTP {status}: {(response.text or '')[:500]}"
+            return clean(response.text)
+        reason = clean(f"HTTP {status}: {response.text or ''}")[:500]
+        if 300 <= status < 400:
+            raise PermanentTransportError(
+                self.env._(
+                    "HTTP %(status)s: the partner redirects elsewhere; redirects are not "
+                    "followed, set the partner's URL to the final address.",
+                    status=status,
+                )
+            )
         if status >= 500 or status in TRANSIENT_HTTP:
             raise TransientTransportError(reason)
         raise PermanentTransportError(reason)
@@ -400,45 +568,33 @@ class WmsTradingPartner(models.Model):
 
         Codes are unique across companies: the code in the URL designates exactly
         one partner, hence one company, and its own secret is the one checked."""
-        if not code or not INBOUND_CODE.match(code):
+        if not code or not INBOUND_CODE.fullmatch(code):
             return self.browse()
         return self.search([("inbound_code", "=", code)], limit=1)
 
     def _inbound_secret(self):
         """The secret the partner must present, read from the environment variable
-        named on it; ``""`` when none is configured (then nothing is accepted)."""
+        named on it; ``""`` when none is usable (then nothing is accepted, and the
+        reason is logged and shown on the partner form, never the value)."""
         self.ensure_one()
-        if not self.inbound_secret_env:
-            return ""
-        return os.environ.get(self.inbound_secret_env) or ""
+        status, secret = credentials.secret_status(os.environ, self.inbound_secret_env)
+        if status != credentials.SECRET_OK:
+            _logger.warning(
+                "wms_bridge: inbound secret of %s unusable (%s): every request refused",
+                self.name,
+                status,
+            )
+        return secret
 
     def _inbound_authenticated(self, authorization):
-        """True when the ``Authorization`` header value carries this partner's secret.
-
-        Bearer: ``Bearer <secret>``; basic: ``Basic base64(username:secret)`` with the
-        partner's inbound username.  Comparisons use :func:`hmac.compare_digest` on
-        bytes (constant time whatever the characters).  A partner without a
-        configured secret (or basic without a username) refuses everything."""
+        """True when the ``Authorization`` header value carries this partner's secret
+        (see :func:`..engine.credentials.authorization_matches`): bearer, or basic with
+        the partner's inbound username.  A partner without a usable secret (or basic
+        without a username) refuses everything."""
         self.ensure_one()
-        secret = self._inbound_secret()
-        if not secret or not authorization:
-            return False
-        scheme, _sep, value = authorization.strip().partition(" ")
-        scheme, value = scheme.lower(), value.strip()
-        if self.inbound_auth == "basic":
-            if scheme != "basic" or not self.inbound_username:
-                return False
-            try:
-                decoded = base64.b64decode(value, validate=True).decode("utf-8")
-            except (binascii.Error, ValueError):
-                return False
-            username, sep, password = decoded.partition(":")
-            user_ok = hmac.compare_digest(username.encode(), self.inbound_username.encode())
-            secret_ok = hmac.compare_digest(password.encode(), secret.encode())
-            return bool(sep) and user_ok and secret_ok
-        if scheme != "bearer":
-            return False
-        return hmac.compare_digest(value.encode(), secret.encode())
+        return credentials.authorization_matches(
+            authorization, self.inbound_auth, self.inbound_username, self._inbound_secret()
+        )
 
     def _transport_receive_directory(self):
         """Files waiting in inbox/: ``[(filename, bytes, path)]`` oldest first."""
@@ -501,6 +657,7 @@ class WmsTradingPartner(models.Model):
     def action_new_mapping_version(self):
         """Start a new mapping version from the current one (versions are kept)."""
         self.ensure_one()
+        self._wms_check_action(self.env._("New Mapping Version"), [WMS_MANAGER])
         current = self.mapping_version_id
         vals = {"trading_partner_id": self.id}
         new = current.copy(vals) if current else self.env["wms.mapping.version"].create(vals)

@@ -1,6 +1,8 @@
 from . import (
     test_apps_menu,
     test_company_rules,
+    test_governance,
+    test_hostile_rpc,
     test_inbound_http,
     test_inbound_interchange,
     test_invrpt_edifact,
@@ -8,6 +10,8 @@ from . import (
     test_orders_edifact,
     test_receipt_and_status,
     test_reconciliation_846,
+    test_secrets,
+    test_settings,
     test_shipping_round_trip,
     test_transport_http,
 )

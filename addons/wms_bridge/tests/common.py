@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest.mock import patch
@@ -16,6 +17,7 @@ from odoo.tests import TransactionCase
 
 from ..engine import x12
 from ..engine.x12 import Envelope, Separators
+from ..tools.settings import settings_from_values
 
 THREEPL_ID = "3PLWEST"
 OUR_ID = "DISTRIBCO"
@@ -134,6 +136,16 @@ class _Handler(BaseHTTPRequestHandler):
         if action == "sleep":
             time.sleep(server.sleep)
             action = 200
+        if action == "echo":  # a far end quoting what it was sent, credentials included
+            self.send_response(400)
+            self.end_headers()
+            self.wfile.write(f"refused: {self.headers.get('Authorization')}".encode())
+            return
+        if action == "redirect":
+            self.send_response(307)
+            self.send_header("Location", "http://127.0.0.2:9/elsewhere")
+            self.end_headers()
+            return
         self.send_response(action)
         self.end_headers()
         self.wfile.write(b"ok" if action == 200 else b"refused")
@@ -144,7 +156,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 class LoopbackEndpoint:
     """A real HTTP endpoint on 127.0.0.1 (free port) answering from a script of
-    statuses (``"sleep"`` waits longer than the client's timeout)."""
+    statuses (``"sleep"`` waits longer than the client's timeout, ``"echo"`` answers
+    400 quoting the Authorization header, ``"redirect"`` answers 307 elsewhere)."""
 
     def __init__(self, script, sleep=3.0):
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -173,9 +186,13 @@ class WmsBridgeCase(TransactionCase):
         super().setUpClass()
         cls.drop_root = tempfile.mkdtemp(prefix="wms_bridge_test_")
         cls.addClassCleanup(shutil.rmtree, cls.drop_root, True)
+        # the loopback endpoints of the tests are http://: the test switch is on
+        cls.settings = settings_from_values(
+            {"http_timeout": "2", "drop_root": cls.drop_root, "allow_insecure_http": "True"}
+        )
         settings_patch = patch(
             "odoo.addons.wms_bridge.models.wms_trading_partner.get_settings",
-            return_value={"http_timeout": 2.0, "drop_root": cls.drop_root},
+            return_value=cls.settings,
         )
         settings_patch.start()
         cls.addClassCleanup(settings_patch.stop)
@@ -238,6 +255,14 @@ class WmsBridgeCase(TransactionCase):
             }
         )
         cls.sim = Simulated3PL(cls.drop_root)
+
+    @contextmanager
+    def assertRaisesWith(self, exception, pattern):
+        """Odoo's assertRaises (a savepoint rolled back, so that a refused write
+        leaves nothing behind) and the message matching ``pattern``."""
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertRegex(str(caught.exception), pattern)
 
     def setUp(self):
         super().setUp()

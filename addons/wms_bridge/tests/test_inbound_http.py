@@ -18,9 +18,15 @@ from .common import (
 )
 
 TOKEN = "t0ken-of-3pl-west"
-TOKEN_ENV = "WMS_TEST_INBOUND_TOKEN"
+TOKEN_ENV = "WMS_BRIDGE_SECRET_TEST_INBOUND"
 OTHER_TOKEN = "t0ken-of-the-other-company"
-OTHER_TOKEN_ENV = "WMS_TEST_INBOUND_TOKEN_OTHER"
+OTHER_TOKEN_ENV = "WMS_BRIDGE_SECRET_TEST_INBOUND_OTHER"
+# What every caller without the right credentials gets, whatever the code.
+REFUSED = {
+    "status": 401,
+    "body": {"error": "unauthorized"},
+    "challenge": 'Bearer realm="wms_bridge", Basic realm="wms_bridge"',
+}
 THREEPL_ENVELOPE = Envelope(
     sender_id=THREEPL_ID, receiver_id=OUR_ID, version="005010", separators=Separators()
 )
@@ -97,6 +103,16 @@ class TestInboundHttp(WmsBridgeCase, HttpCase):
         self.assertEqual(response.status_code, 202, response.text)
         return self.Exchange.browse(response.json()["id"])
 
+    def _answer(self, response):
+        """What a caller learns from an answer (the date aside)."""
+        headers = {k.lower(): v for k, v in response.headers.items() if k.lower() != "date"}
+        return response.status_code, response.text, tuple(sorted(headers.items()))
+
+    def assertRefused(self, response, msg=None):
+        self.assertEqual(response.status_code, REFUSED["status"], msg)
+        self.assertEqual(response.json(), REFUSED["body"], msg)
+        self.assertEqual(response.headers["WWW-Authenticate"], REFUSED["challenge"], msg)
+
     def _process(self, exchanges):
         with trap_jobs() as trap:
             for exchange in exchanges:
@@ -156,8 +172,7 @@ class TestInboundHttp(WmsBridgeCase, HttpCase):
             "Basic !!",
         ):
             response = self._post(b"ISA", token=None, headers={"Authorization": header})
-            self.assertEqual(response.status_code, 401, header)
-            self.assertEqual(response.headers["WWW-Authenticate"], 'Basic realm="wms_bridge"')
+            self.assertRefused(response, header)
         self.assertEqual(len(self._exchanges()), 1)
 
     def test_duplicate_interchange_posted_twice(self):
@@ -185,31 +200,57 @@ class TestInboundHttp(WmsBridgeCase, HttpCase):
 
     # ------------------------------------------------------------------ refusals
     def test_401_bad_or_missing_credentials(self):
-        for token in (None, "", "wrong", TOKEN[:-1], TOKEN + "x"):
+        for token in (None, "", "wrong", TOKEN[:-1], TOKEN + "x", TOKEN + "\u00e9"):
             response = self._post(inventory_interchange(804), token=token)
-            self.assertEqual(response.status_code, 401, token)
-            self.assertEqual(response.json(), {"error": "unauthorized"})
-            self.assertEqual(response.headers["WWW-Authenticate"], 'Bearer realm="wms_bridge"')
+            self.assertRefused(response, token)
         self.assertFalse(self._exchanges())
 
     def test_401_when_no_secret_is_configured(self):
         # the variable named on the partner is not set on the server
-        self.threepl.inbound_secret_env = "WMS_TEST_INBOUND_UNSET"
+        self.threepl.inbound_secret_env = "WMS_BRIDGE_SECRET_TEST_INBOUND_UNSET"
         for token in (TOKEN, ""):
-            self.assertEqual(self._post(b"ISA", token=token).status_code, 401)
+            self.assertRefused(self._post(b"ISA", token=token), token)
         # no variable named at all
         self.threepl.inbound_secret_env = False
-        self.assertEqual(self._post(b"ISA", token="").status_code, 401)
+        self.assertRefused(self._post(b"ISA", token=""))
+        # the variable holds a value that can never match (a trailing newline)
+        self.threepl.inbound_secret_env = TOKEN_ENV
+        with patch.dict(os.environ, {TOKEN_ENV: TOKEN + "\n"}):
+            self.assertRefused(self._post(b"ISA", token=TOKEN))
         self.assertFalse(self._exchanges())
 
-    def test_404_unknown_partner_whatever_the_reason(self):
+    def test_strangers_get_one_answer_whatever_the_code_and_scheme(self):
+        """No oracle: an unknown, archived or malformed code answers exactly like an
+        existing one (bearer or basic) with wrong or missing credentials."""
         self.threepl.copy({"name": "Old 3PL", "inbound_code": "old-3pl", "active": False})
-        answers = [
-            self._post(b"ISA", code=code)
-            for code in ("nobody", "old-3pl", "3PL-WEST-RENO", "x" * 65, str(self.threepl.id))
-        ]
-        self.assertEqual([r.status_code for r in answers], [404] * 5)
-        self.assertEqual({r.text for r in answers}, {'{"error": "not found"}'})
+        basic_partner = self.threepl.copy(
+            {
+                "name": "3PL East (basic)",
+                "inbound_code": "3pl-east",
+                "inbound_auth": "basic",
+                "inbound_username": "eastedi",
+                "inbound_secret_env": OTHER_TOKEN_ENV,
+            }
+        )
+        self.assertEqual(basic_partner.inbound_auth, "basic")
+        codes = (
+            "3pl-west-reno",  # exists, bearer
+            "3pl-east",  # exists, basic
+            "nobody",
+            "old-3pl",  # archived
+            "3PL-WEST-RENO",
+            "x" * 65,
+            str(self.threepl.id),
+        )
+        credentials = (None, "wrong", "Basic d3Jvbmc6d3Jvbmc=", "Negotiate abc")
+        answers = set()
+        for code in codes:
+            for header in credentials:
+                headers = {"Authorization": header} if header else {}
+                response = self._post(b"ISA", code=code, token=None, headers=headers)
+                self.assertRefused(response, f"{code} {header}")
+                answers.add(self._answer(response))
+        self.assertEqual(len(answers), 1, answers)
         self.assertFalse(self._exchanges())
 
     def test_413_too_large(self):
@@ -224,7 +265,7 @@ class TestInboundHttp(WmsBridgeCase, HttpCase):
             chunked = self._post(iter([b"I" * 40, b"I" * 40]))
             self.assertEqual(chunked.status_code, 411)
             # credentials are checked first: the body of a stranger is not read
-            self.assertEqual(self._post(b"I" * 65, token="wrong").status_code, 401)
+            self.assertRefused(self._post(b"I" * 65, token="wrong"))
             self._accepted(self._post(b"I" * 64))
         self.assertEqual(len(self._exchanges()), 1)
 
@@ -251,8 +292,8 @@ class TestInboundHttp(WmsBridgeCase, HttpCase):
             }
         )
         # our partner's token does not open the other company's partner, nor the reverse
-        self.assertEqual(self._post(b"ISA", code="other-3pl", token=TOKEN).status_code, 401)
-        self.assertEqual(self._post(b"ISA", token=OTHER_TOKEN).status_code, 401)
+        self.assertRefused(self._post(b"ISA", code="other-3pl", token=TOKEN))
+        self.assertRefused(self._post(b"ISA", token=OTHER_TOKEN))
         self.assertFalse(self._exchanges())
         exchange = self._accepted(self._post(b"ISA", code="other-3pl", token=OTHER_TOKEN))
         self.assertRecordValues(

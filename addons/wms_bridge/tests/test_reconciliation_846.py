@@ -42,8 +42,9 @@ class TestReconciliation846(WmsBridgeCase):
         manager = new_test_user(self.env, login="wms_stock_mgr", groups="stock.group_stock_manager")
         if "review_ids" in rec._fields:
             # wms_bridge_tier_validation (installed with base_tier_validation): the
-            # differences are applied once an inventory administrator validated them
-            rec.with_user(manager).request_validation()
+            # differences are applied once an inventory administrator validated them,
+            # at the request of someone else (four eyes)
+            rec.with_user(self.integration_user).request_validation()
             rec.with_user(manager).validate_tier()
         rec.with_user(manager).action_apply_differences()
         self.assertEqual(rec.state, "applied")

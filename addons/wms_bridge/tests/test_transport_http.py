@@ -89,7 +89,10 @@ class TestHttpTransport(WmsBridgeCase):
 
     def test_secret_from_environment_only(self):
         self._endpoint([200])
-        self.threepl.write({"http_auth": "bearer", "http_secret_env": "WMS_TEST_UNSET_SECRET"})
+        self.threepl.write(
+            {"http_auth": "bearer", "http_secret_env": "WMS_BRIDGE_SECRET_TEST_UNSET"}
+        )
         exchange, _trap = self._send_940()
         self.assertEqual(exchange.state, "parked")
-        self.assertIn("WMS_TEST_UNSET_SECRET", exchange.error_text)
+        self.assertIn("WMS_BRIDGE_SECRET_TEST_UNSET", exchange.error_text)
+        self.assertIn("not set", exchange.error_text)

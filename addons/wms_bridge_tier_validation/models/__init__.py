@@ -1,1 +1,1 @@
-from . import tier_definition, wms_stock_reconciliation
+from . import tier_definition, tier_review, wms_stock_reconciliation

@@ -1,1 +1,5 @@
-from . import test_reconciliation_approval, test_tour_reconciliation_approval
+from . import (
+    test_approval_governance,
+    test_reconciliation_approval,
+    test_tour_reconciliation_approval,
+)

@@ -3,6 +3,7 @@ approval: an integration user (requests), an inventory administrator (reviews an
 applies).  Reconciliations are built directly, as the 846 processing builds them."""
 
 from odoo import Command
+from odoo.addons.wms_bridge.models.wms_governed_mixin import create_governed
 from odoo.tests import new_test_user
 
 
@@ -52,8 +53,10 @@ class ReconciliationApprovalMixin:
 
     @classmethod
     def _reconciliation(cls, lines, ref="INV-0001"):
-        """``lines`` = ``[(product, lot, partner_qty, odoo_qty)]``."""
-        return cls.env["wms.stock.reconciliation"].create(
+        """``lines`` = ``[(product, lot, partner_qty, odoo_qty)]``, created the way the
+        846 processing does (bridge code, governed)."""
+        return create_governed(
+            cls.env["wms.stock.reconciliation"],
             {
                 "name": f"{cls.threepl.name} {ref}",
                 "trading_partner_id": cls.threepl.id,
@@ -70,7 +73,7 @@ class ReconciliationApprovalMixin:
                     )
                     for product, lot, partner_qty, odoo_qty in lines
                 ],
-            }
+            },
         )
 
     def _on_hand(self, product, lot=None):

@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 
 from .common import ReconciliationApprovalMixin
@@ -39,6 +39,7 @@ class TestReconciliationApproval(ReconciliationApprovalMixin, TransactionCase):
                     "reviewer_group_id": self.env.ref("stock.group_stock_manager").id,
                     "company_id": False,
                     "active": True,
+                    "exclude_requester": True,
                 }
             ],
         )
@@ -122,7 +123,10 @@ class TestReconciliationApproval(ReconciliationApprovalMixin, TransactionCase):
         as_requester = self.rec.with_user(self.integration_user)
         self.assertFalse(as_requester.can_review)
         self.assertNotIn(self.integration_user, self.rec.review_ids.reviewer_ids)
-        as_requester.validate_tier()
+        with self.assertRaisesRegex(AccessError, "not a reviewer"):
+            as_requester.validate_tier()
+        with self.assertRaisesRegex(AccessError, "not a reviewer"):
+            as_requester.reject_tier()
         self.assertRecordValues(self.rec, [{"validation_status": "pending"}])
         self.assertRecordValues(self.rec.review_ids, [{"status": "pending", "done_by": False}])
         with self.assertRaises(UserError):
