@@ -63,14 +63,6 @@ def check_group(env, group, action):
         )
 
 
-def allowed_sites_domain(env, field="warehouse_id"):
-    """Domain of the sites the current user acts on: every site of the active
-    companies with the "All sites" group, else the user's cold-chain sites."""
-    if env.user.has_group(GROUP_ALL_SITES):
-        return [(1, "=", 1)]
-    return [(field, "in", env.user.coldchain_warehouse_ids.ids)]
-
-
 def check_sites(records, action, site_field="warehouse_id", company_field="company_id"):
     """Refuse ``action`` on ``records`` of a company or site the user may not act on.
 
