@@ -33,11 +33,15 @@
         "views/coldchain_excursion_rule_views.xml",
         "views/coldchain_excursion_views.xml",
         "views/coldchain_disposition_views.xml",
+        "views/coldchain_signature_failure_views.xml",
         "views/stock_lot_excursion_views.xml",
         "views/stock_picking_excursion_views.xml",
         "views/coldchain_sites_menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "coldchain_sites/static/src/**/*",
+        ],
         "web.assets_tests": [
             "coldchain_sites/static/tests/tours/*.js",
         ],

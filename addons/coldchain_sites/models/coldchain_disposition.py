@@ -1,5 +1,11 @@
+import logging
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+from .governance import governed, is_governed
+
+_logger = logging.getLogger(__name__)
 
 DECISIONS = [
     ("release", "Release"),
@@ -11,8 +17,10 @@ DECISIONS = [
 class ColdchainDisposition(models.Model):
     """The signed decision on a held lot: an electronic record that is never changed.
 
-    Created only by the signing wizard (quality group, password re-entered, reason);
-    ``write`` and ``unlink`` are refused and the ACLs grant read only.
+    Created only by the signing wizard (quality group, company, password re-entered,
+    reason) through :meth:`_sign`, which proves itself with the governance sentinel;
+    ``create`` without it, ``write`` and ``unlink`` are refused to everyone, the
+    superuser included, and the ACLs grant read only.
     """
 
     _name = "coldchain.disposition"
@@ -45,6 +53,17 @@ class ColdchainDisposition(models.Model):
     )
     scrapped_quantity = fields.Float(readonly=True, digits="Product Unit")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not is_governed(self):
+            raise AccessError(
+                self.env._(
+                    "A disposition is only created by signing it (Sign disposition on the "
+                    "held lot)."
+                )
+            )
+        return super().create(vals_list)
+
     def write(self, vals):
         if self:
             raise UserError(self.env._("A signed disposition cannot be changed."))
@@ -56,17 +75,22 @@ class ColdchainDisposition(models.Model):
 
     @api.model
     def _sign(self, lot, decision, reason, use_before=False):
-        """Record and apply a disposition (the wizard has checked who signs)."""
+        """Record and apply a disposition (the wizard has checked who signs).
+
+        Private: not callable over RPC; the wizard calls it after checking the
+        signer's group, company and password."""
+        # sudo: the signer's rights were checked by the wizard; the lot, its quants
+        # and the scrap are written whatever their stock ACLs say
         lot = lot.sudo()
         excursions = lot.coldchain_exposure_ids.filtered("hold").excursion_id
         scraps = self.env["stock.scrap"]
         scrapped = 0.0
         if decision == "destroy":
             scraps, scrapped = self._scrap_lot(lot)
-        disposition = self.sudo().create(
+        disposition = governed(self.sudo()).create(
             {
                 "lot_id": lot.id,
-                "company_id": lot.company_id.id or self.env.company.id,
+                "company_id": (lot.company_id or excursions.company_id[:1] or self.env.company).id,
                 "excursion_ids": [fields.Command.set(excursions.ids)],
                 "decision": decision,
                 "reason": reason,
@@ -85,7 +109,14 @@ class ColdchainDisposition(models.Model):
                 not lot.expiration_date or lot.expiration_date > use_before
             ):
                 lot_vals["expiration_date"] = use_before
-        lot.write(lot_vals)
+        governed(lot).write(lot_vals)
+        _logger.info(
+            "coldchain: disposition %s (%s) of lot %s signed by user %s",
+            disposition.id,
+            decision,
+            lot.id,
+            self.env.user.id,
+        )
         lot.message_post(
             body=self.env._(
                 "Disposition signed by %(user)s: %(decision)s. Reason: %(reason)s",
@@ -99,6 +130,7 @@ class ColdchainDisposition(models.Model):
     @api.model
     def _scrap_lot(self, lot):
         """Scrap every quantity of ``lot`` in internal locations."""
+        # sudo: every internal quant of the lot, whatever the signer's warehouses
         quants = (
             self.env["stock.quant"]
             .sudo()
@@ -111,7 +143,8 @@ class ColdchainDisposition(models.Model):
             )
         )
         total = sum(quants.mapped("quantity"))
-        Scrap = self.env["stock.scrap"].sudo().with_context(coldchain_sites_disposition=True)
+        # sudo: see _sign; governed: the only way a held lot leaves its location
+        Scrap = governed(self.env["stock.scrap"].sudo())
         scraps = Scrap.create(
             [
                 {

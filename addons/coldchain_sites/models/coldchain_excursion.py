@@ -2,9 +2,18 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .coldchain_excursion_rule import KINDS, SEVERITIES, SEVERITY_RANK
+from .governance import (
+    GROUP_OPERATOR,
+    GROUP_QUALITY,
+    check_governed,
+    check_group,
+    check_sites,
+    governed,
+    is_governed,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -12,6 +21,9 @@ _logger = logging.getLogger(__name__)
 DEFAULT_ACKNOWLEDGE_MINUTES = 30
 # Rule kinds whose excursions expose stock to a temperature (door and monitoring do not).
 EXPOSING_KINDS = ("threshold", "delay", "budget", "mkt", "rate")
+# Fields anyone who may post on the excursion may write (mail's own bookkeeping);
+# every other field is evidence, written by the evaluation or a governed action only.
+MAIL_FIELD_PREFIXES = ("message_", "activity_")
 
 
 def to_datetime(epoch):
@@ -30,13 +42,20 @@ class ColdchainExcursion(models.Model):
 
     Written by the scheduled evaluation (``coldchain.excursion.evaluation``) and
     upserted by the engine's key (rule version, sensor, start).  People only move its
-    state: open → acknowledged → under review → closed.
+    state (open → acknowledged → under review → closed) through the action methods,
+    which check the caller's group, company and site; every field is evidence and
+    refuses any other write, the superuser's included (governance sentinel, see
+    ``governance.py``).  Excursions are never deleted, and their timeline (chatter)
+    is never edited: people post new messages.
     """
 
     _name = "coldchain.excursion"
     _description = "Temperature excursion"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "start desc, id desc"
+    # operators read excursions (ACL) and act through methods; they comment, follow
+    # and complete activities with read access
+    _mail_post_access = "read"
 
     name = fields.Char(required=True, readonly=True, copy=False, default="/")
     category = fields.Selection(
@@ -128,11 +147,35 @@ class ColdchainExcursion(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not is_governed(self):
+            raise AccessError(
+                self.env._("Excursions are created by the excursion evaluation only.")
+            )
         sequence = self.env["ir.sequence"]
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = sequence.next_by_code("coldchain.excursion") or "/"
         return super().create(vals_list)
+
+    def write(self, vals):
+        check_governed(
+            self,
+            {name for name in vals if not name.startswith(MAIL_FIELD_PREFIXES)},
+            self.env._("An excursion"),
+        )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("Excursions are evidence and cannot be deleted."))
+
+    def _check_can_update_message_content(self, messages):
+        raise UserError(
+            self.env._(
+                "The timeline of an excursion is evidence: post a new message instead of "
+                "changing or deleting one."
+            )
+        )
 
     @api.depends("duration_s")
     def _compute_duration_display(self):
@@ -150,8 +193,17 @@ class ColdchainExcursion(models.Model):
     # --------------------------------------------------------------- workflow
 
     def action_acknowledge(self):
+        """Operators of the excursions' sites (and quality): open → acknowledged."""
+        check_group(self.env, GROUP_OPERATOR, self.env._("Acknowledging an excursion"))
+        check_sites(self, self.env._("Acknowledge"))
+        self._acknowledge()
+        return True
+
+    def _acknowledge(self):
         todo = self.filtered(lambda e: e.state == "open")
-        todo.write(
+        # sudo: operators only read excursions (ACL); the caller's group and sites
+        # were checked by the public action; governed: the state is evidence
+        governed(todo.sudo()).write(
             {
                 "state": "acknowledged",
                 "acknowledged_by": self.env.user.id,
@@ -162,18 +214,23 @@ class ColdchainExcursion(models.Model):
             ["mail.mail_activity_data_todo"],
             feedback=self.env._("Acknowledged by %(user)s", user=self.env.user.name),
         )
-        return True
+        return todo
 
     def action_review(self):
+        """Quality of the excursions' sites: open/acknowledged → under review."""
+        check_group(self.env, GROUP_QUALITY, self.env._("Reviewing an excursion"))
+        check_sites(self, self.env._("Start review"))
         if self.filtered(lambda e: e.state not in ("open", "acknowledged")):
             raise UserError(self.env._("Only open or acknowledged excursions go to review."))
-        self.filtered(lambda e: e.state == "open").action_acknowledge()
-        self.write({"state": "review"})
+        self._acknowledge()
+        # sudo, governed: as in _acknowledge (quality checked above)
+        governed(self.sudo()).write({"state": "review"})
         return True
 
     def action_close(self):
-        if not self.env.user.has_group("coldchain_sites.group_coldchain_quality"):
-            raise UserError(self.env._("Only quality can close an excursion."))
+        """Quality of the excursions' sites: → closed, once no exposed lot is held."""
+        check_group(self.env, GROUP_QUALITY, self.env._("Closing an excursion"))
+        check_sites(self, self.env._("Close"))
         if self.filtered("is_open"):
             raise UserError(self.env._("An ongoing excursion cannot be closed."))
         held = self.exposure_ids.filtered("hold").lot_id.filtered("coldchain_hold")
@@ -184,8 +241,9 @@ class ColdchainExcursion(models.Model):
                     lots=", ".join(held.mapped("display_name")),
                 )
             )
-        self.filtered(lambda e: e.state == "open").action_acknowledge()
-        self.write(
+        self._acknowledge()
+        # sudo, governed: as in _acknowledge (quality checked above)
+        governed(self.sudo()).write(
             {"state": "closed", "closed_by": self.env.user.id, "closed_at": fields.Datetime.now()}
         )
         return True
@@ -209,7 +267,7 @@ class ColdchainExcursion(models.Model):
 
     @api.model
     def _upsert_events(self, events, rules_by_key, sensors):
-        """Create or update excursions from engine events.
+        """Create or update excursions from engine events (the evaluation only).
 
         Returns (new, changed, previous values of the changed ones).
 
@@ -244,7 +302,7 @@ class ColdchainExcursion(models.Model):
             # a silence announced open, cancelled by readings that came in late
             for excursion in voided:
                 excursion.message_post(body=self.env._("Cancelled: late readings filled the gap."))
-            voided.write({"state": "closed", "is_open": False})
+            governed(voided).write({"state": "closed", "is_open": False})
         create_vals, changed, previous = [], self.browse(), {}
         for key, (rule, event) in keyed.items():
             sensor = sensor_by_id[event.sensor]
@@ -258,9 +316,9 @@ class ColdchainExcursion(models.Model):
             updates = {k: v for k, v in vals.items() if k in UPDATABLE and record[k] != v}
             if updates:
                 previous[record.id] = {"severity": record.severity, "is_open": record.is_open}
-                record.write(updates)
+                governed(record).write(updates)
                 changed |= record
-        new = self.create(create_vals)
+        new = governed(self).create(create_vals)
         return new, changed, previous
 
     @api.model
@@ -346,7 +404,7 @@ class ColdchainExcursion(models.Model):
                     subtype_xmlid="mail.mt_comment",
                     message_type="notification",
                 )
-        to_alert.write({"alerted_at": now})
+        governed(to_alert).write({"alerted_at": now})
         return to_alert
 
     def _alert_summary(self):
@@ -433,7 +491,7 @@ class ColdchainExcursion(models.Model):
                     summary=self.env._("Escalated excursion %(name)s", name=excursion.name),
                     user_id=users[0].id,
                 )
-        overdue.write({"escalated_at": now})
+        governed(overdue).write({"escalated_at": now})
         return overdue
 
 

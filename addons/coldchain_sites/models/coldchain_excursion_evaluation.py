@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from ..engine.excursion import ExcursionEvaluator, Readings
 from ..engine.excursion_types import CHANNEL_DOOR, CHANNEL_TEMPERATURE
 from .coldchain_excursion import EXPOSING_KINDS, to_epoch
+from .governance import check_governed, governed
 
 _logger = logging.getLogger(__name__)
 
@@ -37,6 +38,10 @@ class ColdchainExcursionEvaluation(models.Model):
     two runs give the same excursions as one run over all readings.  Readings that
     arrive for a sensor older than what was already evaluated (store-and-forward
     backfill) make the run re-evaluate the whole history with a fresh engine.
+
+    The watermark and state decide which readings are evaluated: only the evaluation
+    writes them (governance sentinel, see ``governance.py``); moving the watermark by
+    hand would skip readings, so it is refused to everyone, the superuser included.
     """
 
     _name = "coldchain.excursion.evaluation"
@@ -57,6 +62,16 @@ class ColdchainExcursionEvaluation(models.Model):
 
     _name_uniq = models.Constraint("UNIQUE (name)", "One evaluation state per name.")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_governed(self, set(vals) - {"name"}, self.env._("The excursion evaluation state"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_governed(self, set(vals), self.env._("The excursion evaluation state"))
+        return super().write(vals)
+
     @api.model
     def _get_state(self):
         state = self.search([("name", "=", "default")], limit=1)
@@ -72,7 +87,10 @@ class ColdchainExcursionEvaluation(models.Model):
         created or changed."""
         started = time.monotonic()
         now = now or fields.Datetime.now()
-        state_rec = self._get_state().sudo()
+        # sudo: the evaluation is server code (cron) that sees every site; governed:
+        # it writes the watermark, excursions, exposures and holds
+        self = governed(self.sudo())  # noqa: PLW0642
+        state_rec = self._get_state()
         cr = self.env.cr
         cr.execute("SELECT coalesce(max(id), 0) FROM coldchain_reading")
         upto = cr.fetchone()[0]
@@ -99,7 +117,7 @@ class ColdchainExcursionEvaluation(models.Model):
             )
             rebuilt = True
         events = result.events()
-        Excursion = self.env["coldchain.excursion"].sudo()
+        Excursion = self.env["coldchain.excursion"]
         sensors = self.env["coldchain.sensor"].sudo().browse(sorted({e.sensor for e in events}))
         new, changed, previous = Excursion._upsert_events(events, rules_by_key, sensors)
         touched = new | changed

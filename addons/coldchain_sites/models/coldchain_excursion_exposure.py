@@ -1,9 +1,11 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from ..engine.exposure import StockEvent, compute_exposure
 from .coldchain_excursion import to_datetime, to_epoch
+from .governance import governed, is_governed
 
 # Done move lines crossing the boundary of each excursion's zone (the zone and its
 # children), for every window at once: before the window aggregated per
@@ -36,6 +38,10 @@ class ColdchainExcursionExposure(models.Model):
     ``exposure_s``: for how long some quantity was there.  ``tolerant``: the
     product's own storage requirement accepts what the excursion reached (listed,
     not held); ``hold``: the lot was put on hold by this exposure.
+
+    Evidence: only the excursion evaluation (governance sentinel, see
+    ``governance.py``) creates, recomputes or replaces exposures while their
+    excursion evolves; anyone else, the superuser included, is refused.
     """
 
     _name = "coldchain.excursion.exposure"
@@ -71,6 +77,28 @@ class ColdchainExcursionExposure(models.Model):
     hold = fields.Boolean(string="Put on hold", readonly=True)
     lot_hold = fields.Boolean(related="lot_id.coldchain_hold", string="Lot on hold")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_evaluation()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_evaluation()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_evaluation(self):
+        self._check_evaluation()
+
+    def _check_evaluation(self):
+        if not is_governed(self):
+            raise AccessError(
+                self.env._(
+                    "Exposures are evidence computed by the excursion evaluation: they can "
+                    "be neither created, changed nor deleted by hand."
+                )
+            )
+
     @api.depends("exposure_s")
     def _compute_exposure_minutes(self):
         for line in self:
@@ -78,8 +106,11 @@ class ColdchainExcursionExposure(models.Model):
 
     @api.model
     def _compute_for(self, excursions, now):
-        """(Re)compute exposure and shipments of ``excursions``; hold lots at risk."""
-        excursions = excursions.filtered("location_id")
+        """(Re)compute exposure and shipments of ``excursions``; hold lots at risk.
+
+        Called by the excursion evaluation only (trusted server code)."""
+        self = governed(self)  # noqa: PLW0642 - every write below is the evaluation's
+        excursions = governed(excursions).filtered("location_id")
         if not excursions:
             return self.browse()
         windows = {e.id: e._window(now) for e in excursions}

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..engine.excursion_types import Rule
+from .governance import GROUP_MANAGER, check_governed, check_group, governed, is_governed
 
 SEVERITIES = [
     ("info", "Informational"),
@@ -44,6 +45,10 @@ VERSIONED_FIELDS = frozenset(
 )
 
 
+# The version chain: set when a version is created or superseded, never by hand.
+VERSION_FIELDS = frozenset({"version", "previous_version_id", "superseded"})
+
+
 class ColdchainExcursionRule(models.Model):
     """A versioned alarm rule (configuration of the excursion engine).
 
@@ -55,6 +60,11 @@ class ColdchainExcursionRule(models.Model):
     becomes *product at risk* when it lasts ``risk_duration_minutes`` or more, or its
     peak passes the breached limit by ``risk_peak_delta`` °C or more (0: not used).
     Severity only ever rises while the excursion evolves.
+
+    Versions are evidence (excursions keep the version that fired): saving a change
+    of a parameter always creates version n+1, the version chain is written by
+    :meth:`_new_version` only (governance sentinel, see ``governance.py``), a
+    superseded version is frozen and never reactivated.
     """
 
     _name = "coldchain.excursion.rule"
@@ -156,17 +166,62 @@ class ColdchainExcursionRule(models.Model):
 
     # ------------------------------------------------------------------ versions
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            chain = {name for name in VERSION_FIELDS if vals.get(name)}
+            if vals.get("version") == 1:
+                chain.discard("version")
+            check_governed(self, chain, self.env._("The version chain of an excursion rule"))
+        return super().create(vals_list)
+
     def write(self, vals):
-        versioned = VERSIONED_FIELDS.intersection(vals)
-        if not versioned or self.env.context.get("coldchain_sites_no_version"):
-            return super().write(vals)
-        if self.filtered("superseded"):
+        check_governed(
+            self,
+            VERSION_FIELDS.intersection(vals),
+            self.env._("The version chain of an excursion rule"),
+        )
+        own = {name for name in vals if not name.startswith(("message_", "activity_"))}
+        if own and not is_governed(self) and self.filtered("superseded"):
             raise UserError(
                 self.env._("A superseded rule version is frozen: edit its current version.")
             )
+        if "code" in vals:
+            self._check_code_change(vals["code"])
+        if not VERSIONED_FIELDS.intersection(vals):
+            return super().write(vals)
         for rule in self:
             rule._new_version(vals)
         return True
+
+    def _check_code_change(self, code):
+        changed = self.filtered(lambda rule: rule.code != code)
+        if not changed:
+            return
+        fired = self.env["coldchain.excursion"].search_count(
+            [("rule_id", "in", changed.ids)], limit=1
+        )
+        if fired or changed.filtered("previous_version_id"):
+            raise UserError(
+                self.env._(
+                    "The code of a rule that fired or has earlier versions identifies them "
+                    "all: create a new rule instead."
+                )
+            )
+
+    def action_unarchive(self):
+        check_group(self.env, GROUP_MANAGER, self.env._("Reactivating an excursion rule"))
+        if self.filtered("superseded"):
+            raise UserError(
+                self.env._(
+                    "A superseded rule version cannot be reactivated: edit its current version."
+                )
+            )
+        return super().action_unarchive()
+
+    def action_archive(self):
+        check_group(self.env, GROUP_MANAGER, self.env._("Archiving an excursion rule"))
+        return super().action_archive()
 
     def _new_version(self, vals):
         """Copy this rule with ``vals`` as version n+1 and archive this one."""
@@ -174,7 +229,8 @@ class ColdchainExcursionRule(models.Model):
         latest = self.with_context(active_test=False).search(
             [("code", "=", self.code)], order="version desc", limit=1
         )
-        new = self.copy(
+        # governed: writing the version chain is this method's job
+        new = governed(self).copy(
             dict(
                 vals,
                 version=latest.version + 1,
@@ -184,9 +240,7 @@ class ColdchainExcursionRule(models.Model):
                 active=True,
             )
         )
-        self.with_context(coldchain_sites_no_version=True).write(
-            {"active": False, "superseded": True}
-        )
+        governed(self).write({"active": False, "superseded": True})
         self.message_post(
             body=self.env._("Superseded by version %(version)s.", version=new.version)
         )

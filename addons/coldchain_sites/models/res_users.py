@@ -10,9 +10,9 @@ class ResUsers(models.Model):
         "user_id",
         "warehouse_id",
         string="Cold-chain sites",
-        help="Sites whose gateways, sensors and readings a cold-chain operator sees; "
-        "empty: every site of the operator's companies.  Quality and administrators "
-        "always see every site.",
+        help="Sites whose gateways, sensors, readings and excursions a cold-chain user "
+        "sees and acts on; empty: none.  Users of the group 'All sites' (quality and "
+        "administrators included) work on every site of their companies.",
     )
 
     def write(self, vals):

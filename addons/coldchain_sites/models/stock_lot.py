@@ -1,4 +1,10 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .governance import GROUP_QUALITY, check_governed, check_group, governed
+
+# Set only by the excursion hold (evaluation) and a signed disposition.
+HOLD_FIELDS = frozenset({"coldchain_hold", "coldchain_use_before"})
 
 
 class StockLot(models.Model):
@@ -8,7 +14,9 @@ class StockLot(models.Model):
         "coldchain.temperature.profile",
         string="Storage requirement",
         ondelete="restrict",
-        help="This lot's own storage range (e.g. a stability study); empty: the product's.",
+        tracking=True,
+        help="This lot's own storage range (e.g. a stability study); empty: the product's. "
+        "Set by cold-chain quality only: it decides whether an excursion holds the lot.",
     )
     coldchain_effective_profile_id = fields.Many2one(
         "coldchain.temperature.profile",
@@ -58,12 +66,62 @@ class StockLot(models.Model):
         for lot in self:
             lot.coldchain_exposure_count = counts.get(lot, 0)
 
+    # ------------------------------------------------------------ protection
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._coldchain_check_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        changing = {
+            name
+            for name in HOLD_FIELDS.intersection(vals)
+            if any(
+                lot[name] != self._fields[name].convert_to_cache(vals[name], lot) for lot in self
+            )
+        }
+        check_governed(self, changing, self.env._("The cold-chain hold of a lot"))
+        if "coldchain_profile_id" in vals and not self.env.su:
+            check_group(self.env, GROUP_QUALITY, self.env._("Changing a lot's storage requirement"))
+        return super().write(vals)
+
+    def _coldchain_check_vals(self, vals):
+        """A new lot starts without hold or restriction, unless governed code says so."""
+        set_fields = {name for name in HOLD_FIELDS if vals.get(name)}
+        check_governed(self, set_fields, self.env._("The cold-chain hold of a lot"))
+        if vals.get("coldchain_profile_id") and not self.env.su:
+            check_group(self.env, GROUP_QUALITY, self.env._("Setting a lot's storage requirement"))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_coldchain_evidence(self):
+        # sudo: only counts the evidence attached to the lots being deleted
+        evidence = self.sudo().filtered(
+            lambda lot: (
+                lot.coldchain_hold or lot.coldchain_exposure_ids or lot.coldchain_disposition_ids
+            )
+        )
+        if evidence:
+            raise UserError(
+                self.env._(
+                    "Lot(s) %(lots)s carry cold-chain evidence (hold, exposure or "
+                    "disposition) and cannot be deleted.",
+                    lots=", ".join(evidence.mapped("display_name")),
+                )
+            )
+
+    # ------------------------------------------------------------ governed paths
+
     def _coldchain_put_on_hold(self, exposures):
-        """Hold these lots (exposed with product at risk); idempotent."""
+        """Hold these lots (exposed with product at risk); idempotent.
+
+        Called by the excursion evaluation only (trusted server code)."""
         to_hold = self.filtered(lambda lot: not lot.coldchain_hold)
         if not to_hold:
             return to_hold
-        to_hold.sudo().write({"coldchain_hold": True})
+        # sudo: the evaluation holds lots of every company; governed: this is the hold path
+        governed(to_hold.sudo()).write({"coldchain_hold": True})
         by_lot = exposures.grouped("lot_id")
         for lot in to_hold:
             lot.sudo().message_post(
@@ -84,6 +142,7 @@ class StockLot(models.Model):
 
     def action_coldchain_disposition(self):
         self.ensure_one()
+        check_group(self.env, GROUP_QUALITY, self.env._("Signing a disposition"))
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "coldchain_sites.coldchain_disposition_wizard_action"
         )

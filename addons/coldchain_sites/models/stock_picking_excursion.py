@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .governance import check_governed
 
 
 class StockPicking(models.Model):
@@ -15,6 +17,25 @@ class StockPicking(models.Model):
         help="Excursions during which goods of this transfer left or entered the zone.",
     )
     coldchain_excursion_count = fields.Integer(compute="_compute_coldchain_excursion_count")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_governed(
+                self,
+                {"coldchain_excursion_ids"} if vals.get("coldchain_excursion_ids") else set(),
+                self.env._("The excursions of a transfer"),
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # evidence written by the exposure computation (on the excursion's side)
+        check_governed(
+            self,
+            {"coldchain_excursion_ids"}.intersection(vals),
+            self.env._("The excursions of a transfer"),
+        )
+        return super().write(vals)
 
     def _compute_coldchain_excursion_count(self):
         for picking in self:

@@ -1,5 +1,8 @@
 from odoo import models
 
+# Marks the recursion of _get_reserve_quantity; an object, so no RPC context sets it.
+_EXCLUDE_HELD = object()
+
 
 class StockQuant(models.Model):
     """Held lots are invisible to reservation (quarantine).
@@ -8,6 +11,11 @@ class StockQuant(models.Model):
     assignment, manual reservation, wave/batch) asks "how much can I take from which
     quants": when reserving (positive quantity) it gathers quants without held lots.
     Unreserving, inventory and quant updates still see held stock as it is.
+
+    ``coldchain_sites_exclude_held`` is only this method's recursion flag, and its
+    value is a module-level object: a caller who puts the key in a context from RPC
+    changes nothing (and even then it would only exclude held lots).  Releasing held
+    stock needs the governance sentinel (``governance.py``).
     """
 
     _inherit = "stock.quant"
@@ -26,9 +34,10 @@ class StockQuant(models.Model):
         if (
             quantity > 0
             and product_id.tracking != "none"
-            and not self.env.context.get("coldchain_sites_exclude_held")
+            and self.env.context.get("coldchain_sites_exclude_held") is not _EXCLUDE_HELD
         ):
-            return self.with_context(coldchain_sites_exclude_held=True)._get_reserve_quantity(
+            recursion = self.with_context(coldchain_sites_exclude_held=_EXCLUDE_HELD)
+            return recursion._get_reserve_quantity(
                 product_id,
                 location_id,
                 quantity,
@@ -68,6 +77,6 @@ class StockQuant(models.Model):
             strict=strict,
             qty=qty,
         )
-        if self.env.context.get("coldchain_sites_exclude_held"):
+        if self.env.context.get("coldchain_sites_exclude_held") is _EXCLUDE_HELD:
             quants = quants.filtered(lambda q: not q.lot_id.coldchain_hold)
         return quants

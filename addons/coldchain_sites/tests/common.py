@@ -1,6 +1,10 @@
+import logging
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
+from odoo import sql_db
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import SQL
 
 from ..engine import telemetry, telemetry_sql
 
@@ -79,11 +83,13 @@ class ColdchainCase(TransactionCase):
                 "next_due_date": date(2026, 1, 10),
             }
         )
+        # an operator of site A (a user with no site listed sees no site)
         cls.operator = new_test_user(
             env,
             login="cold_test_operator",
             groups="coldchain_sites.group_coldchain_operator",
         )
+        cls.operator.coldchain_warehouse_ids = cls.site_a
         cls.quality = new_test_user(
             env, login="cold_test_quality", groups="coldchain_sites.group_coldchain_quality"
         )
@@ -107,3 +113,128 @@ class ColdchainCase(TransactionCase):
             ],
         )
         self.env["coldchain.reading"].invalidate_model()
+
+
+class SignatureMixin:
+    """Signing dispositions in tests, and the failures recorded on their own connection.
+
+    Failed signatures are committed on a connection of their own (they must survive
+    the rollback of the failed request), so they outlive the test's transaction:
+    each test that signs removes the rows of its users."""
+
+    def sign_with(self, user, lot, password, decision="release", use_before=None, reason=None):
+        wizard = (
+            self.env["coldchain.disposition.wizard"]
+            .with_user(user)
+            .create(
+                {
+                    "lot_id": lot.id,
+                    "decision": decision,
+                    "use_before": use_before,
+                    "reason": reason or "Stability data cover 30 min at 12 °C",
+                }
+            )
+        )
+        return wizard.with_context(coldchain_sites_signature_password=password).action_sign()
+
+    def signature_outcomes(self, user):
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as cr:
+            cr.execute(
+                "SELECT outcome FROM coldchain_signature_failure WHERE user_id = %s ORDER BY id",
+                [user.id],
+            )
+            return [outcome for (outcome,) in cr.fetchall()]
+
+    def purge_signature_failures(self, *users):
+        """Register the removal of ``users``' recorded failures at the end of the test."""
+
+        def purge():
+            with sql_db.db_connect(self.env.cr.dbname).cursor() as cr:
+                cr.execute(
+                    "DELETE FROM coldchain_signature_failure WHERE user_id = ANY(%s)",
+                    [[user.id for user in users]],
+                )
+
+        self.addCleanup(purge)
+
+
+TEXT_TYPES = ("text", "character varying", "character", "json", "jsonb")
+
+
+def tables_containing(cr, needle):
+    """``table.column`` of every text, varchar, json(b) column holding ``needle``."""
+    cr.execute(
+        """
+        SELECT c.table_name, array_agg(c.column_name::text ORDER BY c.column_name)
+          FROM information_schema.columns c
+          JOIN information_schema.tables t
+            ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+         WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+           AND c.data_type IN %s
+         GROUP BY c.table_name
+        """,
+        [TEXT_TYPES],
+    )
+    found = []
+    for table, columns in cr.fetchall():
+        # one scan per table: which of its columns hold the needle
+        cr.execute(
+            SQL(
+                "SELECT %s FROM %s",
+                SQL(", ").join(
+                    SQL("bool_or(strpos(%s::text, %s) > 0)", SQL.identifier(column), needle)
+                    for column in columns
+                ),
+                SQL.identifier(table),
+            )
+        )
+        hits = cr.fetchone()
+        found += [f"{table}.{column}" for column, hit in zip(columns, hits, strict=True) if hit]
+    return found
+
+
+@contextmanager
+def captured_logs():
+    """Every log record of the process (every thread) while the block runs, at DEBUG
+    for Odoo (SQL queries with their parameters, RPC calls), werkzeug and the rest.
+
+    The handlers already installed keep printing at INFO and above only."""
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+
+    root = logging.getLogger()
+    handler = Keep(logging.DEBUG)
+    loggers = [
+        logging.getLogger(name)
+        for name in ("", "odoo", "odoo.sql_db", "odoo.http", "odoo.service", "werkzeug")
+    ]
+    levels = [(logger, logger.level) for logger in loggers]
+    handler_levels = [(h, h.level) for h in root.handlers]
+    for h, level in handler_levels:
+        h.setLevel(max(level, logging.INFO))
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+    root.addHandler(handler)
+    try:
+        yield records
+    finally:
+        root.removeHandler(handler)
+        for logger, level in levels:
+            logger.setLevel(level)
+        for h, level in handler_levels:
+            h.setLevel(level)
+
+
+def log_text(record):
+    """Everything a log record would print: message, arguments, traceback."""
+    parts = [record.getMessage()]
+    if record.exc_info:
+        parts.append(logging.Formatter().formatException(record.exc_info))
+    if record.exc_text:
+        parts.append(record.exc_text)
+    if record.stack_info:
+        parts.append(record.stack_info)
+    return "\n".join(parts)

@@ -4,6 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 
+from ..models.governance import governed
 from .common import ColdchainCase
 
 T0 = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)  # readings and moves are placed around it
@@ -97,7 +98,9 @@ class ExcursionCase(ColdchainCase):
         # only readings of this test count: start after whatever the database holds
         env.cr.execute("SELECT coalesce(max(id), 0) FROM coldchain_reading")
         watermark = env.cr.fetchone()[0]
-        cls.evaluation._get_state().write({"watermark": str(watermark), "engine_state": False})
+        governed(cls.evaluation._get_state()).write(
+            {"watermark": str(watermark), "engine_state": False}
+        )
 
     def lot(self, name, product=None):
         return self.env["stock.lot"].create(

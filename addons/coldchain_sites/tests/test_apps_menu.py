@@ -1,5 +1,11 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from ..models.governance import governed
+from .common import SignatureMixin, tables_containing
+
+TOUR_PASSWORD = "Tour-Sign-Pass-7305"
+TOUR_WRONG_PASSWORD = "Wrong-Tour-Guess-4821"
+
 
 @tagged("post_install", "-at_install")
 class TestColdChainApp(HttpCase):
@@ -26,6 +32,8 @@ class TestColdChainApp(HttpCase):
                 "usage": "internal",
             }
         )
+        # the tour operator works at this site (a user with no site sees none)
+        cls.operator.coldchain_warehouse_ids = warehouse
         gateway = cls.env["coldchain.gateway"].create(
             {"name": "Tour gateway", "code": "TOUR-GW", "warehouse_id": warehouse.id}
         )
@@ -53,3 +61,50 @@ class TestColdChainApp(HttpCase):
 
     def test_tour_open_zones(self):
         self.start_tour("/odoo", "coldchain_sites_apps_tour", login=self.operator.login)
+
+
+@tagged("post_install", "-at_install")
+class TestSignatureTour(SignatureMixin, HttpCase):
+    """Quality signs a disposition in the web client; the typed passwords are not
+    stored anywhere."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.quality = new_test_user(
+            cls.env,
+            login="cold_tour_quality",
+            name="Tour Quality",
+            groups="coldchain_sites.group_coldchain_quality,stock.group_production_lot",
+            password=TOUR_PASSWORD,
+        )
+        product = cls.env["product.product"].create(
+            {"name": "Tour vaccine", "is_storable": True, "tracking": "lot"}
+        )
+        cls.lot = cls.env["stock.lot"].create({"name": "TOUR-HELD", "product_id": product.id})
+        warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.env.company.id)], limit=1
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            product, warehouse.lot_stock_id, 3, lot_id=cls.lot
+        )
+        governed(cls.lot).write({"coldchain_hold": True})  # as an excursion at risk does
+
+    def test_tour_sign_disposition(self):
+        self.purge_signature_failures(self.quality)
+        self.start_tour(
+            f"/odoo/action-stock.action_production_lot_form/{self.lot.id}",
+            "coldchain_sites_sign_tour",
+            login=self.quality.login,
+        )
+        self.env.invalidate_all()
+        self.assertFalse(self.lot.coldchain_hold)
+        self.assertRecordValues(
+            self.lot.coldchain_disposition_ids,
+            [{"decision": "release", "signed_by": self.quality.id}],
+        )
+        self.assertEqual(self.signature_outcomes(self.quality), ["wrong_password"])
+        self.env.flush_all()
+        for secret in (TOUR_PASSWORD, TOUR_WRONG_PASSWORD):
+            with self.subTest(secret=secret):
+                self.assertEqual(tables_containing(self.env.cr, secret), [])

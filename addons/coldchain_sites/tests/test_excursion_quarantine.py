@@ -1,6 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models.governance import governed
 from .excursion_common import ExcursionCase
 
 
@@ -48,7 +49,16 @@ class TestExcursionQuarantine(ExcursionCase):
         with self.assertRaisesRegex(UserError, "cold-chain hold"):
             move._action_done()
 
+    def test_held_lot_cannot_be_shipped_with_a_context_key(self):
+        """The retired context key of the disposition's scrap grants nothing."""
+        move = self.outgoing(3)
+        move.move_line_ids.lot_id = self.held
+        move.picked = True
+        move = move.with_context(coldchain_sites_disposition=True, coldchain_sites_governed=True)
+        with self.assertRaisesRegex(UserError, "cold-chain hold"):
+            move._action_done()
+
     def test_released_lot_is_reserved_again(self):
-        self.held.sudo().coldchain_hold = False
+        governed(self.held).coldchain_hold = False
         move = self.outgoing(8)
         self.assertEqual(move.quantity, 8)

@@ -62,11 +62,10 @@ class TestExcursionRule(ExcursionCase):
         self.assertTrue(rules._engine_rules({}))
 
     def test_severity_matrix(self):
-        rule = self.rule_instant
-        self.assertEqual(rule._severity_for("high", 9.0, 60), "operator")
-        rule.with_context(coldchain_sites_no_version=True).write(
-            {"risk_duration_minutes": 60, "risk_peak_delta": 5}
-        )
+        self.assertEqual(self.rule_instant._severity_for("high", 9.0, 60), "operator")
+        self.rule_instant.write({"risk_duration_minutes": 60, "risk_peak_delta": 5})
+        rule = self.env["coldchain.excursion.rule"].search([("code", "=", "T-INSTANT")])
+        self.assertEqual(rule.version, 2)
         self.assertEqual(rule._severity_for("high", 9.0, 3600), "product_risk")
         self.assertEqual(rule._severity_for("high", 13.0, 60), "product_risk")
         self.assertEqual(rule._severity_for("low", -3.0, 60), "product_risk")

@@ -1,3 +1,4 @@
+from odoo.addons.coldchain_sites.models.governance import governed
 from odoo.addons.distribution_orchestration.tests.common import DistributionCase
 from odoo.tests import tagged
 
@@ -22,8 +23,13 @@ class TestQuarantineHoldsOrders(DistributionCase):
             cls.vaccine, cls.wh_north.lot_stock_id, 10, lot_id=cls.lot
         )
 
+    def hold(self, value):
+        """Hold or release the lot the way the excursion evaluation and a signed
+        disposition do (the hold field refuses anything else)."""
+        governed(self.lot).write({"coldchain_hold": value})
+
     def test_order_needing_a_held_lot_goes_on_hold(self):
-        self.lot.sudo().coldchain_hold = True
+        self.hold(True)
         order = self.make_order([(self.vaccine, 4)])
         order.action_confirm()
         self.assertEqual(order.distribution_state, "on_hold")
@@ -32,10 +38,10 @@ class TestQuarantineHoldsOrders(DistributionCase):
         self.assertFalse(order.picking_ids, "nothing reserved from a quarantined lot")
 
     def test_released_lot_is_available_again(self):
-        self.lot.sudo().coldchain_hold = True
+        self.hold(True)
         order = self.make_order([(self.vaccine, 4)])
         order.action_confirm()
-        self.lot.sudo().coldchain_hold = False  # as a signed "release" disposition does
+        self.hold(False)  # as a signed "release" disposition does
         order.distribution_hold_ids.with_user(self.manager).action_release()
         self.assertEqual(order.distribution_state, "released")
         self.assertEqual(order.picking_ids.move_line_ids.lot_id, self.lot)

@@ -17,7 +17,7 @@ per table and batch.
 import logging
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 
 from ..engine import plan as demo_plan
 
@@ -476,7 +476,10 @@ class DistributionDemoNetwork(models.AbstractModel):
         sensors = {s.code: s for s in Sensor.search([])}
         new_gateways, new_sensors = [], []
         # the demo's warehouse operator is on call at the cold sites (alerts reach them)
-        on_call = env["res.users"].search([("login", "=", "warehouse")], limit=1).partner_id
+        # and works there (a cold-chain operator with no site listed sees no site)
+        operator = env["res.users"].search([("login", "=", "warehouse")], limit=1)
+        on_call = operator.partner_id
+        self._coldchain_assign_sites(operator, [warehouses[site.code] for site in cold_sites])
         for site in cold_sites:
             warehouse = warehouses[site.code]
             if not warehouse.coldchain_tier_id:
@@ -534,6 +537,13 @@ class DistributionDemoNetwork(models.AbstractModel):
             ]
         )
         return False
+
+    @api.model
+    def _coldchain_assign_sites(self, user, warehouses):
+        """Add ``warehouses`` to the cold-chain sites of ``user`` (if any)."""
+        missing = [w.id for w in warehouses if user and w not in user.coldchain_warehouse_ids]
+        if missing:
+            user.coldchain_warehouse_ids = [Command.link(wid) for wid in missing]
 
     def _load_purchases(self, plan, anchor):
         existing = {

@@ -80,6 +80,10 @@ class TestDemoNetwork(TransactionCase):
             self.assertEqual(
                 warehouse.coldchain_oncall_partner_ids.user_ids.mapped("login"), ["warehouse"]
             )
+            # the warehouse operator works at the cold sites (and sees them)
+            self.assertIn(
+                warehouse, warehouse.coldchain_oncall_partner_ids.user_ids.coldchain_warehouse_ids
+            )
             for zone in site.cold_zones:
                 location = self.env["stock.location"].search(
                     [("barcode", "=", f"{site.code}-{zone.key}")]
