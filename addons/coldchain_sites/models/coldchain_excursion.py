@@ -9,9 +9,9 @@ from .governance import (
     GROUP_OPERATOR,
     GROUP_QUALITY,
     check_governed,
-    check_group,
     check_sites,
     governed,
+    governed_action,
     is_governed,
 )
 
@@ -192,9 +192,9 @@ class ColdchainExcursion(models.Model):
 
     # --------------------------------------------------------------- workflow
 
+    @governed_action(GROUP_OPERATOR, rule="excursions of the caller's companies and sites")
     def action_acknowledge(self):
         """Operators of the excursions' sites (and quality): open → acknowledged."""
-        check_group(self.env, GROUP_OPERATOR, self.env._("Acknowledging an excursion"))
         check_sites(self, self.env._("Acknowledge"))
         self._acknowledge()
         return True
@@ -216,9 +216,11 @@ class ColdchainExcursion(models.Model):
         )
         return todo
 
+    @governed_action(
+        GROUP_QUALITY, rule="excursions of the caller's companies and sites; open or acknowledged"
+    )
     def action_review(self):
         """Quality of the excursions' sites: open/acknowledged → under review."""
-        check_group(self.env, GROUP_QUALITY, self.env._("Reviewing an excursion"))
         check_sites(self, self.env._("Start review"))
         if self.filtered(lambda e: e.state not in ("open", "acknowledged")):
             raise UserError(self.env._("Only open or acknowledged excursions go to review."))
@@ -227,9 +229,12 @@ class ColdchainExcursion(models.Model):
         governed(self.sudo()).write({"state": "review"})
         return True
 
+    @governed_action(
+        GROUP_QUALITY,
+        rule="excursions of the caller's companies and sites; ended; no exposed lot on hold",
+    )
     def action_close(self):
         """Quality of the excursions' sites: → closed, once no exposed lot is held."""
-        check_group(self.env, GROUP_QUALITY, self.env._("Closing an excursion"))
         check_sites(self, self.env._("Close"))
         if self.filtered("is_open"):
             raise UserError(self.env._("An ongoing excursion cannot be closed."))

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..engine.excursion_types import Rule
-from .governance import GROUP_MANAGER, check_governed, check_group, governed, is_governed
+from .governance import GROUP_MANAGER, check_governed, governed, governed_action, is_governed
 
 SEVERITIES = [
     ("info", "Informational"),
@@ -209,8 +209,8 @@ class ColdchainExcursionRule(models.Model):
                 )
             )
 
+    @governed_action(GROUP_MANAGER, rule="never a superseded version")
     def action_unarchive(self):
-        check_group(self.env, GROUP_MANAGER, self.env._("Reactivating an excursion rule"))
         if self.filtered("superseded"):
             raise UserError(
                 self.env._(
@@ -219,8 +219,8 @@ class ColdchainExcursionRule(models.Model):
             )
         return super().action_unarchive()
 
+    @governed_action(GROUP_MANAGER)
     def action_archive(self):
-        check_group(self.env, GROUP_MANAGER, self.env._("Archiving an excursion rule"))
         return super().action_archive()
 
     def _new_version(self, vals):

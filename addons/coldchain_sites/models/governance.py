@@ -11,6 +11,8 @@ The site and company checks below are what every action method runs on the serve
 before it acts, whatever the web client shows or hides.
 """
 
+import functools
+
 from odoo.exceptions import AccessError
 
 CONTEXT_KEY = "coldchain_sites_governed"
@@ -84,3 +86,24 @@ def check_sites(records, action, site_field="warehouse_id", company_field="compa
                 count=len(foreign),
             )
         )
+
+
+def governed_action(group, rule=None):
+    """Decorate a public action: a caller outside ``group`` (XML id) is refused
+    before it runs, whoever calls (web client, JSON-RPC, XML-RPC).
+
+    ``rule`` says what the method checks besides (sites, state...).  Both are kept on
+    the method (``_governed_groups``, ``_governed_rule``): the README's access matrix
+    is generated from them and a repository test compares the two."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def checked(self, *args, **kwargs):
+            check_group(self.env, group, f"{self._description}: {method.__name__}")
+            return method(self, *args, **kwargs)
+
+        checked._governed_groups = (group,)
+        checked._governed_rule = rule
+        return checked
+
+    return decorate

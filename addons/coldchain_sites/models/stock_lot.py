@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .governance import GROUP_QUALITY, check_governed, check_group, governed
+from .governance import GROUP_QUALITY, check_governed, check_group, governed, governed_action
 
 # Set only by the excursion hold (evaluation) and a signed disposition.
 HOLD_FIELDS = frozenset({"coldchain_hold", "coldchain_use_before"})
@@ -140,9 +140,9 @@ class StockLot(models.Model):
         action["domain"] = [("lot_id", "=", self.id)]
         return action
 
+    @governed_action(GROUP_QUALITY)
     def action_coldchain_disposition(self):
         self.ensure_one()
-        check_group(self.env, GROUP_QUALITY, self.env._("Signing a disposition"))
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "coldchain_sites.coldchain_disposition_wizard_action"
         )

@@ -2,7 +2,7 @@ from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..models.coldchain_disposition import DECISIONS
-from ..models.governance import GROUP_QUALITY, check_group, check_sites
+from ..models.governance import GROUP_QUALITY, check_group, check_sites, governed_action
 
 # Context key of the Sign button carrying the typed password (see action_sign).
 PASSWORD_CONTEXT_KEY = "coldchain_sites_signature_password"
@@ -32,6 +32,11 @@ class ColdchainDispositionWizard(models.TransientModel):
         store=False, help="Your login password: your electronic signature. Never stored."
     )
 
+    @governed_action(
+        GROUP_QUALITY,
+        rule="lot on hold, of the caller's companies and of the holding excursions' sites; "
+        "reason; the signer's own password (failures throttled per user)",
+    )
     def action_sign(self):
         self.ensure_one()
         password = self.env.context.get(PASSWORD_CONTEXT_KEY) or ""
