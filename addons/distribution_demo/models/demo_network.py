@@ -51,7 +51,19 @@ DEMO_USERS = (
     ),
     ("quality", "Quinn Quality", ("coldchain_sites.group_coldchain_quality",)),
     ("integration", "Ines Integration", ("wms_bridge.group_wms_bridge_user",)),
+    (
+        "site",
+        "Rita Rotterdam",
+        (
+            "distribution_orchestration.group_orchestration_credit",
+            "coldchain_sites.group_coldchain_operator",
+        ),
+    ),
 )
+# Site-scoped demo users: the sites (warehouse codes) they work on, for the order
+# pipeline and the cold chain alike; users not listed here have an "All sites" group
+# or, for the warehouse operator, the cold sites (coldchain stage).
+DEMO_USER_SITES = {"site": ("RTM",)}
 
 
 class DistributionDemoNetwork(models.AbstractModel):
@@ -367,6 +379,13 @@ class DistributionDemoNetwork(models.AbstractModel):
                 }
             )
         Users.create(vals)
+        warehouses = self._warehouses()
+        for login, codes in DEMO_USER_SITES.items():
+            user = Users.search([("login", "=", login)], limit=1)
+            sites = self.env["stock.warehouse"].browse([warehouses[c].id for c in codes])
+            if user and sites - user.distribution_warehouse_ids:
+                user.distribution_warehouse_ids = [Command.link(w.id) for w in sites]
+            self._coldchain_assign_sites(user, sites)
         return False
 
     def _load_opening_stock(self, plan, anchor):

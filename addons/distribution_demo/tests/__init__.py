@@ -1,1 +1,1 @@
-from . import test_demo_network
+from . import test_demo_network, test_hostile_demo_roles

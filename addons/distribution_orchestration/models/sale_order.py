@@ -90,10 +90,13 @@ class SaleOrder(models.Model):
     distribution_customer_status = fields.Char(
         string="Customer Status",
         compute="_compute_distribution_customer_status",
+        compute_sudo=True,  # a summary of holds and sites, for every user who sees the order
         help="What to tell the customer about this order.",
     )
     distribution_hold_ids = fields.One2many("distribution.hold", "order_id", string="Holds")
-    distribution_open_hold_count = fields.Integer(compute="_compute_distribution_open_holds")
+    distribution_open_hold_count = fields.Integer(
+        compute="_compute_distribution_open_holds", compute_sudo=True
+    )
     distribution_allocation_ids = fields.One2many(
         "distribution.allocation", "order_id", string="Allocation", readonly=True
     )
@@ -120,7 +123,10 @@ class SaleOrder(models.Model):
         help="0–100: promised date, customer tier, value and margin. Higher goes first.",
     )
     distribution_warehouse_ids = fields.Many2many(
-        "stock.warehouse", compute="_compute_distribution_warehouses", string="Shipping Sites"
+        "stock.warehouse",
+        compute="_compute_distribution_warehouses",
+        compute_sudo=True,
+        string="Shipping Sites",
     )
 
     # ------------------------------------------------------------------ computes

@@ -14,7 +14,9 @@ class SaleOrderLine(models.Model):
         """On release, one procurement per allocated warehouse (Odoo's stock rules of
         that warehouse then create its picking); what the engine could not allocate
         is procured from the order's warehouse and waits there as a backorder."""
-        allocations = self.distribution_allocation_ids
+        # sudo: the pipeline's own allocation, read for whoever changes the order
+        # (users of the standard sales groups have no access to distribution.allocation)
+        allocations = self.sudo().distribution_allocation_ids
         # only the pipeline's release step (never a context key set by a caller)
         if not is_governed(self.env) or not allocations:
             return super()._create_procurements(product_qty, procurement_uom, values)

@@ -66,6 +66,18 @@ class TestStandardSalesGroups(DistributionCase):
         self.assertEqual(order.distribution_state, "on_hold")
         self.assertEqual(order.state, "draft")
         self.assertEqual(order.distribution_hold_ids.sudo().check_code, "customer_hold")
+        # the salesman opens their order and sees why it waits
+        with Form(order) as form:
+            self.assertIn("On hold", form.distribution_customer_status)
+            form.client_order_ref = "PO-778"
+        self.assertEqual(order.client_order_ref, "PO-778")
+
+    def test_plain_salesman_changes_a_released_order(self):
+        order = self.make_order([(self.product, 2)], user=self.salesman)
+        order.action_confirm()
+        self.assertEqual(order.distribution_state, "released")
+        order.order_line.product_uom_qty = 3
+        self.assertEqual(sum(order.picking_ids.move_ids.mapped("product_uom_qty")), 3)
 
 
 @tagged("post_install", "-at_install")
