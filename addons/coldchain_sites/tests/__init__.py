@@ -7,6 +7,7 @@ from . import (
     test_excursion_exposure,
     test_excursion_quarantine,
     test_excursion_rule,
+    test_gateway_credentials,
     test_readings_readonly,
     test_record_rules,
     test_registry_contract,
