@@ -277,9 +277,11 @@ class Batch:
     def add_failure(self, topic, payload, received_us, oversize, error: BaseException) -> None:
         """The last resort for a message whose processing failed: one
         ``internal_error`` dead letter, built from ASCII and bytes only."""
+        if not isinstance(payload, bytes):  # paho gives bytes; never count on it here
+            payload = ascii(payload).encode()
         origin = (
             ascii(topic)[1:-1][:MAX_TOPIC_TEXT],
-            bytes(payload),
+            payload,
             received_us,
             oversize,
             len(self.readings),
