@@ -32,8 +32,9 @@ converted, stored or written into a reason text:
 
 * payloads are decoded as strict UTF-8 (RFC 8259; a leading BOM is tolerated), so
   encoded surrogates and other invalid bytes are ``malformed_json``;
-* codes (topic segments, ``sensor``) must be topic ids (:data:`CODE_PATTERN`, the
-  pattern Odoo enforces on gateway and sensor codes), ISO timestamps at most
+* gateway and sensor codes (topic segments, ``sensor``) must be topic ids
+  (:data:`CODE_PATTERN`, the pattern Odoo enforces on them), a site segment
+  printable without wildcards, ISO timestamps at most
   :data:`MAX_TIMESTAMP_TEXT` printable ASCII characters -- so no NUL, control
   character or lone surrogate ever reaches SQL;
 * numbers are range-checked before conversion: a value beyond :data:`MAX_ABS_VALUE`
@@ -271,13 +272,24 @@ def _code(segment: str) -> bool:
     return CODE_PATTERN.match(segment) is not None
 
 
+def _site(segment: str) -> bool:
+    """A site segment is a warehouse code: Odoo does not restrict its characters, so
+    anything printable but MQTT's wildcards (the ACL files need a topic id, though)."""
+    return (
+        0 < len(segment) <= 64
+        and segment.isprintable()
+        and "+" not in segment
+        and "#" not in segment
+    )
+
+
 def parse_topic(topic: str) -> tuple[str, str, str, str | None]:
     """``(kind, site, gateway, sensor)``; kind is telemetry, batch or status."""
     parts = topic.split("/", 7)
     if len(parts) < 5 or parts[0] != "sites" or parts[2] != "gateways":
         raise _Reject("bad_topic", topic)
-    if not (_code(parts[1]) and _code(parts[3])):
-        raise _Reject("bad_topic", f"{topic} (site and gateway must be topic ids)")
+    if not (_site(parts[1]) and _code(parts[3])):
+        raise _Reject("bad_topic", f"{topic} (the site or the gateway is no topic id)")
     if len(parts) == 7 and parts[4] == "sensors" and parts[6] == "telemetry":
         if not _code(parts[5]):
             raise _Reject("bad_topic", f"{topic} (the sensor must be a topic id)")
