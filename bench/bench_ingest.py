@@ -4,7 +4,8 @@
                                   [--batched]
 
 Starts its own Mosquitto (our development configuration: persistence on, queue
-limits for a day of backlog, in-flight window 5000) on a free loopback port and
+limits for a day of backlog, in-flight window 10,000 messages and 16 MiB, packets
+up to the service's 1 MiB payload limit) on a free loopback port and
 uses a throw-away PostgreSQL database (created and dropped here; server from the
 PG* variables, default 127.0.0.1:5432) holding the minimal registry tables of
 ``coldchain_sites.engine.telemetry_sql``.

@@ -8,14 +8,21 @@ suites need no Odoo.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import select
 import shutil
 import signal
+import socket
+import ssl
+import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -132,13 +139,14 @@ def prime_session(host: str, port: int, client_id: str) -> None:
 class Service:
     """The ingestion service as a process of the test's own."""
 
-    def __init__(self, config: Path, log: Path):
+    def __init__(self, config: Path, log: Path, env: dict | None = None):
         self.config, self.log = config, log
+        self.env = env or {}
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Service:
         handle = self.log.open("ab")
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
         self.process = subprocess.Popen(
             [sys.executable, str(SERVICE_DIR), "-c", str(self.config)],
             stdout=handle,
@@ -161,6 +169,158 @@ class Service:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def pids(self) -> list[int]:
+        """The receiving process and its database process (when started)."""
+        if not self.alive():
+            return []
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [pid, *map(int, children)]
+
+
+def rss_kib(pid: int) -> int:
+    """Resident set size of a process (KiB), 0 when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except FileNotFoundError:
+        pass
+    return 0
+
+
+class RssSampler(threading.Thread):
+    """Samples the RSS of the service's processes every ``interval`` s; ``peaks``
+    keeps the largest value seen per process (receiving first, database second)."""
+
+    def __init__(self, service: Service, interval: float = 0.02):
+        super().__init__(daemon=True)
+        self.service, self.interval = service, interval
+        self.peaks: dict[str, int] = {"receiving": 0, "database": 0}
+        self.samples = 0
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        while not self.halt.is_set():
+            try:
+                pids = self.service.pids()
+            except (FileNotFoundError, ProcessLookupError):
+                pids = []
+            for name, pid in zip(("receiving", "database"), pids, strict=False):
+                self.peaks[name] = max(self.peaks[name], rss_kib(pid))
+            self.samples += 1
+            time.sleep(self.interval)
+
+    def stop(self) -> dict[str, int]:
+        self.halt.set()
+        self.join(5)
+        return self.peaks
+
+
+def _mqtt_packet(first_byte: int, body: bytes) -> bytes:
+    length, rest = bytearray(), len(body)
+    while True:
+        rest, digit = divmod(rest, 128)
+        length.append(digit | (0x80 if rest else 0))
+        if not rest:
+            return bytes([first_byte]) + bytes(length) + body
+
+
+def _utf8(text: str) -> bytes:
+    data = text.encode()
+    return struct.pack("!H", len(data)) + data
+
+
+class RawPublisher:
+    """A minimal MQTT 3.1.1 QoS 1 publisher on a raw (optionally TLS) socket that
+    records when the broker acknowledged each message -- what a gateway knows.
+
+    ``publish(messages, rate)`` sends message ``i`` with packet id ``i % 65535 + 1``
+    and reads the PUBACKs in between, in the same thread (an SSL socket must not be
+    read and written from two threads); ``acked`` maps each acknowledged message
+    index to the monotonic time its PUBACK was read.
+    """
+
+    def __init__(self, host, port, client_id, *, username=None, password=None, ca_file=None):
+        sock = socket.create_connection((host, port), timeout=30)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if ca_file:
+            context = ssl.create_default_context(cafile=ca_file)
+            sock = context.wrap_socket(sock, server_hostname=host)
+        flags, payload = 0x02, _utf8(client_id)  # clean session
+        if username:
+            flags |= 0x80
+            payload += _utf8(username)
+        if password:
+            flags |= 0x40
+            payload += _utf8(password)
+        sock.sendall(
+            _mqtt_packet(0x10, b"\x00\x04MQTT\x04" + bytes([flags]) + b"\x00\x00" + payload)
+        )
+        connack = sock.recv(4)
+        if connack[:2] != b"\x20\x02" or connack[3:4] != b"\x00":
+            raise RuntimeError(f"broker refused the publisher: {connack!r}")
+        sock.settimeout(5)
+        self.sock = sock
+        self.acked: dict[int, float] = {}
+        self.waiting: dict[int, deque] = {}  # packet id -> message indexes sent with it
+        self.buffer = b""
+        self.closed = False
+
+    def _read(self, timeout: float) -> None:
+        """Read what the broker sent (PUBACKs) for up to ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        while not self.closed:
+            pending = isinstance(self.sock, ssl.SSLSocket) and self.sock.pending()
+            wait = max(0.0, deadline - time.monotonic())
+            if not pending and not select.select([self.sock], [], [], wait)[0]:
+                return
+            try:
+                data = self.sock.recv(65536)
+            except (ssl.SSLWantReadError, TimeoutError):
+                continue
+            except OSError:
+                data = b""
+            if not data:
+                self.closed = True
+                return
+            now = time.monotonic()
+            self.buffer += data
+            usable = len(self.buffer) - len(self.buffer) % 4
+            for offset in range(0, usable, 4):
+                packet_id = struct.unpack("!H", self.buffer[offset + 2 : offset + 4])[0]
+                sent = self.waiting.get(packet_id)
+                if sent:
+                    self.acked[sent.popleft()] = now
+            self.buffer = self.buffer[usable:]
+            if time.monotonic() >= deadline:
+                return
+
+    def publish(self, messages: list[tuple[str, bytes]], rate: float, stop=None) -> int:
+        """Send at ``rate`` messages/s; returns how many were sent before the end, the
+        connection's loss or ``stop`` (an Event) was set."""
+        started = time.monotonic()
+        for index, (topic, payload) in enumerate(messages):
+            if self.closed or (stop is not None and stop.is_set()):
+                return index
+            self._read(max(0.0, started + index / rate - time.monotonic()))
+            packet_id = index % 65535 + 1
+            self.waiting.setdefault(packet_id, deque()).append(index)
+            try:
+                self.sock.sendall(
+                    _mqtt_packet(0x32, _utf8(topic) + struct.pack("!H", packet_id) + payload)
+                )
+            except OSError:
+                self.closed = True
+                return index
+        self._read(2)
+        return len(messages)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # the broker may be gone: nothing to say goodbye to
+            self.sock.sendall(b"\xe0\x00")
+        self.sock.close()
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, what: str, service=None) -> None:

@@ -15,7 +15,6 @@ import pytest
 from ingest_helpers import (
     T0,
     Service,
-    dead_letters,
     iso,
     make_stream,
     prime_session,
@@ -60,9 +59,12 @@ def test_duplicates_and_out_of_order_are_stored_once(pg_dsn, broker, ingest):
     # every message twice, then a re-sent subset, all shuffled (out of order)
     stream = messages + messages + single + single[:10] + rng.sample(messages, 40)
     rng.shuffle(stream)
-    # the same (sensor, ts) again with another value: the first stored one stays
+    # the same (sensor, ts) again with another value: the first stored one stays, and
+    # the conflict is recorded once (a dead letter counted on the sensor), however
+    # often the gateway sends it
     sensor = "RTM-CHILL-T1"
     conflicting = json.dumps({"ts": iso(T0), "value": 99.9}).encode()
+    conflict_topic = f"sites/RTM/gateways/RTM-GW1/sensors/{sensor}/telemetry"
     service = make()
     publish_all(broker.host, broker.port, "gw-sim", stream)
     total = len(expected | single_expected)
@@ -71,13 +73,28 @@ def test_duplicates_and_out_of_order_are_stored_once(pg_dsn, broker, ingest):
         broker.host,
         broker.port,
         "gw-sim",
-        [(f"sites/RTM/gateways/RTM-GW1/sensors/{sensor}/telemetry", conflicting)],
+        [(conflict_topic, conflicting), (conflict_topic, conflicting)],
     )
     assert service.stop(signal.SIGTERM) == 0  # graceful: flushes and acks
     rows = stored_readings(pg_dsn)
     assert len(rows) == len(set(rows)) == total
     assert set(rows) == expected | single_expected
-    assert dead_letters(pg_dsn) == []
+    kept = [v for s, ts, v in rows if s == registry.sensors[sensor] and ts == us(T0)]
+    assert len(kept) == 1 and kept[0] != 99.9
+    dead = query(
+        pg_dsn,
+        "SELECT topic, reason_code, sensor_id, reason_text, payload, payload_size"
+        " FROM coldchain_dead_letter",
+    )
+    assert len(dead) == 1
+    topic, reason, sensor_id, text, payload, size = dead[0]
+    assert (topic, reason, sensor_id) == (
+        conflict_topic,
+        "conflicting_value",
+        registry.sensors[sensor],
+    )
+    assert f"received 99.9, kept {kept[0]!r}" in text and "2025-06-01T00:00:00" in text
+    assert (bytes(payload), size) == (conflicting, len(conflicting))
     assert "stopped:" in service.output()
 
 

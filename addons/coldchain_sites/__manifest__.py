@@ -16,6 +16,7 @@
         "views/coldchain_service_tier_views.xml",
         "views/coldchain_temperature_profile_views.xml",
         "views/coldchain_gateway_views.xml",
+        "views/coldchain_gateway_credential_wizard_views.xml",
         "views/coldchain_sensor_views.xml",
         "views/coldchain_calibration_views.xml",
         "views/coldchain_reading_views.xml",

@@ -25,7 +25,24 @@ same batched form with old timestamps (``backfill`` is informative only).
 
 Validation never raises on input: every message gives an :class:`Outcome` with the
 accepted readings and the :class:`Rejection` of each refused part, with a stable
-reason code from :data:`REASONS`.  Late readings (received more than
+reason code from :data:`REASONS` (``internal_error``, with the exception's class and
+a bounded excerpt, is the last resort if validating a message or a reading fails in
+a way no check foresaw).  The holes are closed at their root, before anything is
+converted, stored or written into a reason text:
+
+* payloads are decoded as strict UTF-8 (RFC 8259; a leading BOM is tolerated), so
+  encoded surrogates and other invalid bytes are ``malformed_json``;
+* gateway and sensor codes (topic segments, ``sensor``) must be topic ids
+  (:data:`CODE_PATTERN`, the pattern Odoo enforces on them), a site segment
+  printable without wildcards, ISO timestamps at most
+  :data:`MAX_TIMESTAMP_TEXT` printable ASCII characters -- so no NUL, control
+  character or lone surrogate ever reaches SQL;
+* numbers are range-checked before conversion: a value beyond :data:`MAX_ABS_VALUE`
+  is ``value_out_of_range`` (an integer of hundreds of digits is never made a
+  float), a timestamp outside years 0001-9999 UTC (:data:`TS_MIN_US`,
+  :data:`TS_MAX_US`) is ``bad_timestamp``, whatever its form;
+* every reason text goes through :func:`clean_text`: non-printable characters
+  escaped, at most :data:`MAX_REASON_TEXT` characters.  Late readings (received more than
 ``Limits.late_after_s`` after their timestamp) and out-of-order ones are accepted;
 late ones are flagged.  Readings taken after the sensor's calibration due date (or
 from a sensor without a calibration in force) are flagged ``calibration_expired``.
@@ -37,11 +54,26 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 
 MAX_BATCH = 10_000
+# Largest payload accepted (bytes).  The shipped Mosquitto configurations refuse
+# larger ones (message_size_limit); the service checks it again in case a broker
+# does not.
 MAX_PAYLOAD = 1_048_576
 US = 1_000_000
+# A reading's value must lie within +-MAX_ABS_VALUE (checked before any conversion).
+MAX_ABS_VALUE = 1e9
+_MAX_ABS_INT = 10**9
+# Supported timestamps: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999Z.
+TS_MIN_US = -62_135_596_800 * US
+TS_MAX_US = 253_402_300_800 * US - 1
+MAX_TIMESTAMP_TEXT = 64
+# Reason texts stored with a dead letter are at most this many characters.
+MAX_REASON_TEXT = 500
+# Topic ids of sites, gateways and sensors (the pattern Odoo enforces on codes).
+CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}\Z")
 
 # Stable reason codes of the dead-letter table (never renamed: reports filter on them).
 REASONS = {
@@ -62,6 +94,10 @@ REASONS = {
     "too_old": "timestamp is older than the retention horizon",
     "bad_sequence": "sequence number is not a non-negative integer",
     "bad_status": "status is neither online nor offline",
+    "value_out_of_range": f"reading value is beyond +-{MAX_ABS_VALUE:g}",
+    "conflicting_value": "another value is already stored for this sensor and timestamp "
+    "(the first one is kept)",
+    "internal_error": "the service failed on this input (last resort)",
 }
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -125,11 +161,13 @@ class Registry:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Acceptance window of timestamps, relative to the receive time."""
+    """Acceptance window of timestamps, relative to the receive time, and the largest
+    payload accepted."""
 
     future_tolerance_s: int = 300
     retention_days: int = 400
     late_after_s: int = 600
+    max_payload_bytes: int = MAX_PAYLOAD
 
 
 @dataclass(slots=True)
@@ -146,8 +184,10 @@ class Outcome:
     """What one message gives.
 
     ``readings`` are tuples ``(sensor_id, gateway_id, ts_us, value, seq, late,
-    calibration_expired)``; ``status`` is ``None``, ``"online"`` or ``"offline"``
-    for status messages; ``gateway_id`` is the publishing gateway when known.
+    calibration_expired)``; ``items`` gives, for each of them, its index in the
+    batch (None for the single-reading form); ``status`` is ``None``, ``"online"``
+    or ``"offline"`` for status messages; ``gateway_id`` is the publishing gateway
+    when known.
     """
 
     readings: list[tuple] = field(default_factory=list)
@@ -155,13 +195,15 @@ class Outcome:
     gateway_id: int | None = None
     status: str | None = None
     status_ts_us: int | None = None
+    items: list[int | None] = field(default_factory=list)
 
 
 class _Reject(Exception):
-    def __init__(self, reason: str, detail: str = ""):
+    def __init__(self, reason: str, detail: str = "", sensor_id: int | None = None):
         super().__init__(reason)
         self.reason = reason
         self.detail = detail
+        self.sensor_id = sensor_id
 
 
 def day_start_us(day: dt.date) -> int:
@@ -177,22 +219,80 @@ def from_us(us: int) -> dt.datetime:
     return _EPOCH + dt.timedelta(microseconds=us)
 
 
-def dead_letter_digest(topic: str, payload: bytes, reason: str, item_index: int | None) -> bytes:
-    """Identity of a dead letter: the same bytes on the same topic are stored once."""
+def describe_us(us: int) -> str:
+    """An instant for a reason text; never raises (outside the supported range it
+    says so instead of building a datetime that would overflow)."""
+    if TS_MIN_US <= us <= TS_MAX_US:
+        return from_us(us).isoformat()
+    return f"{us // US} s from the epoch (outside years 0001-9999)"
+
+
+def clean_text(text: str, limit: int = MAX_REASON_TEXT) -> str:
+    """``text`` safe for a database text column and a log line: at most ``limit``
+    characters, each non-printable one (NUL, controls, lone surrogates...) escaped."""
+    if len(text) > limit:
+        text = text[: limit + 1]  # escaping below only lengthens: never scan more
+    if not text.isprintable():
+        text = "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def excerpt(raw, limit: int = 64) -> str:
+    """A bounded, printable description of a JSON value for a reason text."""
+    if raw is None or isinstance(raw, bool | float):
+        return repr(raw)
+    if isinstance(raw, int):
+        if -(10**limit) < raw < 10**limit:
+            return repr(raw)
+        return f"an integer of about {int(raw.bit_length() * 0.30103) + 1} digits"
+    if isinstance(raw, str):
+        return clean_text(repr(raw[:limit]), limit + 3)
+    return f"a JSON {_JSON_TYPES.get(type(raw), type(raw).__name__)}"
+
+
+_JSON_TYPES = {dict: "object", list: "array"}
+
+
+def dead_letter_digest(
+    topic: str, payload_sha256: bytes, reason: str, item_index: int | None
+) -> bytes:
+    """Identity of a dead letter: the same bytes on the same topic, for the same
+    reason and reading, are stored once (redeliveries, gateways re-sending)."""
     digest = hashlib.md5(usedforsecurity=False)
-    digest.update(topic.encode("utf-8", "surrogateescape"))
+    digest.update(topic.encode("utf-8", "backslashreplace"))
     digest.update(b"\0")
-    digest.update(payload)
+    digest.update(payload_sha256)
     digest.update(f"\0{reason}\0{item_index}".encode())
     return digest.digest()
 
 
+def _code(segment: str) -> bool:
+    return CODE_PATTERN.match(segment) is not None
+
+
+def _site(segment: str) -> bool:
+    """A site segment is a warehouse code: Odoo does not restrict its characters, so
+    anything printable but MQTT's wildcards (the ACL files need a topic id, though)."""
+    return (
+        0 < len(segment) <= 64
+        and segment.isprintable()
+        and "+" not in segment
+        and "#" not in segment
+    )
+
+
 def parse_topic(topic: str) -> tuple[str, str, str, str | None]:
     """``(kind, site, gateway, sensor)``; kind is telemetry, batch or status."""
-    parts = topic.split("/")
-    if len(parts) < 5 or parts[0] != "sites" or parts[2] != "gateways" or "" in parts:
+    parts = topic.split("/", 7)
+    if len(parts) < 5 or parts[0] != "sites" or parts[2] != "gateways":
         raise _Reject("bad_topic", topic)
+    if not (_site(parts[1]) and _code(parts[3])):
+        raise _Reject("bad_topic", f"{topic} (the site or the gateway is no topic id)")
     if len(parts) == 7 and parts[4] == "sensors" and parts[6] == "telemetry":
+        if not _code(parts[5]):
+            raise _Reject("bad_topic", f"{topic} (the sensor must be a topic id)")
         return "telemetry", parts[1], parts[3], parts[5]
     if len(parts) == 5 and parts[4] == "telemetry":
         return "batch", parts[1], parts[3], None
@@ -202,43 +302,64 @@ def parse_topic(topic: str) -> tuple[str, str, str, str | None]:
 
 
 def parse_timestamp(raw) -> int:
-    """Epoch microseconds of a payload timestamp, or raise ``_Reject``."""
+    """Epoch microseconds of a payload timestamp, or raise ``_Reject``.
+
+    Epoch seconds are range-checked before they are converted; ISO strings must be
+    short printable ASCII before they are parsed; either way the instant must lie in
+    years 0001-9999 UTC.
+    """
     if raw is None:
         raise _Reject("missing_timestamp")
     if isinstance(raw, bool):
         raise _Reject("bad_timestamp", repr(raw))
     if isinstance(raw, int | float):
-        if not math.isfinite(raw) or abs(raw) > 1e11:
-            raise _Reject("bad_timestamp", repr(raw))
+        # int/float comparisons are exact in Python: no overflow, whatever the size
+        if not (TS_MIN_US // US <= raw <= TS_MAX_US // US):
+            raise _Reject("bad_timestamp", f"{excerpt(raw)} is outside years 0001-9999")
         return round(raw * US) if isinstance(raw, float) else raw * US
     if isinstance(raw, str):
+        if len(raw) > MAX_TIMESTAMP_TEXT or not raw.isascii() or not raw.isprintable():
+            raise _Reject("bad_timestamp", f"{excerpt(raw)} is not a short ASCII text")
         try:
             moment = dt.datetime.fromisoformat(raw)
         except ValueError:
-            raise _Reject("bad_timestamp", raw[:64]) from None
+            raise _Reject("bad_timestamp", raw) from None
         if moment.tzinfo is None:
-            raise _Reject("bad_timestamp", f"{raw[:64]} has no UTC offset")
-        return to_us(moment)
-    raise _Reject("bad_timestamp", type(raw).__name__)
+            raise _Reject("bad_timestamp", f"{raw} has no UTC offset")
+        ts_us = to_us(moment)
+        if not TS_MIN_US <= ts_us <= TS_MAX_US:
+            raise _Reject("bad_timestamp", f"{raw} is outside years 0001-9999 in UTC")
+        return ts_us
+    raise _Reject("bad_timestamp", excerpt(raw))
 
 
 def _value(raw) -> float:
     if raw is None:
         raise _Reject("missing_value")
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
-        raise _Reject("non_numeric", repr(raw)[:64])
-    value = float(raw)
-    if not math.isfinite(value):
-        raise _Reject("non_numeric", repr(raw))
-    return value
+    if raw.__class__ is float:
+        if not math.isfinite(raw):
+            raise _Reject("non_numeric", repr(raw))
+        if not -MAX_ABS_VALUE <= raw <= MAX_ABS_VALUE:
+            raise _Reject("value_out_of_range", repr(raw))
+        return raw
+    if raw.__class__ is int:
+        # before float(): an integer of hundreds of digits would overflow it
+        if not -_MAX_ABS_INT <= raw <= _MAX_ABS_INT:
+            raise _Reject("value_out_of_range", excerpt(raw))
+        return float(raw)
+    raise _Reject("non_numeric", excerpt(raw))
 
 
 def _seq(raw) -> int | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0 or raw >= 2**63:
-        raise _Reject("bad_sequence", repr(raw)[:64])
+        raise _Reject("bad_sequence", excerpt(raw))
     return raw
+
+
+def _internal(error: BaseException) -> _Reject:
+    return _Reject("internal_error", f"{type(error).__name__}: {clean_text(str(error), 200)}")
 
 
 class Validator:
@@ -264,20 +385,20 @@ class Validator:
             self._timestamps[raw] = ts_us
         return ts_us
 
-    def validate(self, topic: str, payload: bytes, received_us: int) -> Outcome:
+    def validate(
+        self, topic: str, payload: bytes, received_us: int, size: int | None = None
+    ) -> Outcome:
+        """Validate one message; never raises.
+
+        ``size`` is the payload's real size when ``payload`` is only its beginning
+        (the service does not carry an oversized payload across processes).
+        """
         outcome = Outcome()
         try:
-            kind, site, gateway_code, sensor_code = parse_topic(topic)
-            if len(payload) > MAX_PAYLOAD:
-                raise _Reject("payload_too_large", f"{len(payload)} bytes")
-            gateway = self.registry.gateways.get(gateway_code)
-            if gateway is None:
-                raise _Reject("unknown_gateway", gateway_code)
-            outcome.gateway_id = gateway.id
-            if gateway.site != site:
-                raise _Reject("site_mismatch", f"gateway {gateway_code} is not at site {site}")
-            if gateway.state == "retired":
-                raise _Reject("retired", f"gateway {gateway_code}")
+            kind, site, gateway, sensor_code = self._sender(topic, outcome)
+            size = len(payload) if size is None else size
+            if size > self.limits.max_payload_bytes:
+                raise _Reject("payload_too_large", f"{size} bytes")
             if kind == "status":
                 self._status(payload, received_us, outcome)
                 return outcome
@@ -300,15 +421,31 @@ class Validator:
                     )
         except _Reject as reject:
             outcome.rejections.append(self._rejection(reject, None, outcome.gateway_id))
+        except Exception as error:
+            outcome.rejections.append(self._rejection(_internal(error), None, outcome.gateway_id))
         return outcome
 
     # ------------------------------------------------------------------ parts
+    def _sender(self, topic: str, outcome: Outcome) -> tuple[str, str, GatewayInfo, str | None]:
+        """``(kind, site, gateway, sensor code)`` of a topic whose gateway may publish."""
+        kind, site, gateway_code, sensor_code = parse_topic(topic)
+        gateway = self.registry.gateways.get(gateway_code)
+        if gateway is None:
+            raise _Reject("unknown_gateway", gateway_code)
+        outcome.gateway_id = gateway.id
+        if gateway.site != site:
+            raise _Reject("site_mismatch", f"gateway {gateway_code} is not at site {site}")
+        if gateway.state == "retired":
+            raise _Reject("retired", f"gateway {gateway_code}")
+        return kind, site, gateway, sensor_code
+
     @staticmethod
     def _json(payload: bytes):
         try:
-            # json.loads(payload, parse_constant=...) without building a decoder per call
+            # json.loads(payload, parse_constant=...) without building a decoder per call;
+            # strict UTF-8: encoded surrogates and stray bytes are refused here
             if not isinstance(payload, str):
-                payload = payload.decode(json.detect_encoding(payload), "surrogatepass")
+                payload = payload.decode("utf-8-sig" if payload[:3] == _BOM else "utf-8")
             return _DECODER.decode(payload)
         except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
             raise _Reject("malformed_json", str(error)[:200]) from None
@@ -324,39 +461,52 @@ class Validator:
             state = data.get("state")
             ts_us = received_us if data.get("ts") is None else parse_timestamp(data["ts"])
         if state not in ("online", "offline"):
-            raise _Reject("bad_status", repr(state)[:64])
+            raise _Reject("bad_status", excerpt(state))
         outcome.status = state
         # a gateway clock ahead of ours never pushes last_seen into the future
         outcome.status_ts_us = min(ts_us, received_us)
 
+    def _sensor(self, item, gateway, site) -> SensorInfo:
+        """The registered sensor of a reading, or raise ``_Reject``."""
+        if not isinstance(item, dict):
+            raise _Reject("bad_schema", "reading is not a JSON object")
+        code = item.get("sensor")
+        if code.__class__ is not str:
+            raise _Reject("bad_schema", "reading has no sensor code")
+        sensor = self.registry.sensors.get(code)
+        if sensor is None:
+            if not _code(code):
+                raise _Reject("bad_schema", f"sensor code {excerpt(code)} is not a topic id")
+            raise _Reject("unknown_sensor", code)
+        if sensor.site != site:
+            raise _Reject("site_mismatch", f"sensor {code} is not at site {site}", sensor.id)
+        if sensor.gateway_id != gateway.id:
+            raise _Reject("gateway_mismatch", f"sensor {code} is not on {gateway.code}", sensor.id)
+        if sensor.state == "retired":
+            raise _Reject("retired", f"sensor {code}", sensor.id)
+        return sensor
+
     def _reading(self, item, index, gateway, site, *, received_us, outcome) -> None:
         sensor_id = None
         try:
-            if not isinstance(item, dict):
-                raise _Reject("bad_schema", "reading is not a JSON object")
-            code = item.get("sensor")
-            if not isinstance(code, str) or not code:
-                raise _Reject("bad_schema", "reading has no sensor code")
-            sensor = self.registry.sensors.get(code)
-            if sensor is None:
-                raise _Reject("unknown_sensor", code)
+            sensor = self._sensor(item, gateway, site)
             sensor_id = sensor.id
-            if sensor.site != site:
-                raise _Reject("site_mismatch", f"sensor {code} is not at site {site}")
-            if sensor.gateway_id != gateway.id:
-                raise _Reject("gateway_mismatch", f"sensor {code} is not on {gateway.code}")
-            if sensor.state == "retired":
-                raise _Reject("retired", f"sensor {code}")
             value = _value(item.get("value"))
             ts_us = self._timestamp(item.get("ts"))
             limits = self.limits
             if ts_us > received_us + limits.future_tolerance_s * US:
-                raise _Reject("future_timestamp", from_us(ts_us).isoformat())
+                raise _Reject("future_timestamp", describe_us(ts_us))
             if ts_us < received_us - limits.retention_days * 86_400 * US:
-                raise _Reject("too_old", from_us(ts_us).isoformat())
+                raise _Reject("too_old", describe_us(ts_us))
             seq = _seq(item.get("seq"))
         except _Reject as reject:
+            sensor_id = sensor_id or reject.sensor_id
             outcome.rejections.append(self._rejection(reject, index, gateway.id, sensor_id))
+            return
+        except Exception as error:
+            outcome.rejections.append(
+                self._rejection(_internal(error), index, gateway.id, sensor_id)
+            )
             return
         end = sensor.calibration_end_us
         outcome.readings.append(
@@ -370,6 +520,7 @@ class Validator:
                 end is None or ts_us >= end,
             )
         )
+        outcome.items.append(index)
 
     @staticmethod
     def _rejection(reject, index, gateway_id, sensor_id=None) -> Rejection:
@@ -378,11 +529,12 @@ class Validator:
             text = f"{text}: {reject.detail}"
         if index is not None:
             text = f"readings[{index}]: {text}"
-        return Rejection(reject.reason, text, index, gateway_id, sensor_id)
+        return Rejection(reject.reason, clean_text(text), index, gateway_id, sensor_id)
 
 
 def _no_constant(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
+_BOM = b"\xef\xbb\xbf"
 _DECODER = json.JSONDecoder(parse_constant=_no_constant)

@@ -34,7 +34,12 @@ of time by someone (a missed month would reject readings), and the same table ca
 be turned into a TimescaleDB hypertable later without touching Odoo.
 
 A trigger forbids ``UPDATE``, ``DELETE`` and ``TRUNCATE`` on the readings, the dead
-letters: a correction is a new record, never an edit.  Timestamps are
+letters: a correction is a new record, never an edit.
+
+Dead letters keep at most the first ``ingest_dead_letter_payload_bytes`` of the
+payload (``payload``), with the payload's real size and SHA-256 (``payload_size``,
+``payload_sha256``); rows written before those columns existed hold their whole
+payload and no digest.  Timestamps are
 ``timestamptz``; the Odoo read models expose them through views converted to naive
 UTC, Odoo's convention.
 """
@@ -104,8 +109,13 @@ CREATE TABLE IF NOT EXISTS coldchain_dead_letter (
     sensor_id integer,
     received_at timestamptz NOT NULL
 );
+ALTER TABLE coldchain_dead_letter
+    ADD COLUMN IF NOT EXISTS payload_size integer,
+    ADD COLUMN IF NOT EXISTS payload_sha256 bytea;
 CREATE UNIQUE INDEX IF NOT EXISTS coldchain_dead_letter_digest_uniq
     ON coldchain_dead_letter (digest);
+CREATE INDEX IF NOT EXISTS coldchain_dead_letter_conflict_idx
+    ON coldchain_dead_letter (sensor_id) WHERE reason_code = 'conflicting_value';
 CREATE INDEX IF NOT EXISTS coldchain_dead_letter_received_brin
     ON coldchain_dead_letter USING brin (received_at);
 """
@@ -141,9 +151,13 @@ SELECT id, sensor_id, gateway_id, timezone('UTC', ts) AS ts, value, seq,
        timezone('UTC', received_at) AS received_at, late, calibration_expired
   FROM coldchain_reading;
 CREATE OR REPLACE VIEW coldchain_dead_letter_orm AS
-SELECT id, topic, encode(payload, 'escape') AS payload, octet_length(payload) AS payload_size,
+SELECT id, topic, encode(payload, 'escape') AS payload,
+       coalesce(payload_size, octet_length(payload)) AS payload_size,
        item_index, reason_code, reason_text, gateway_id, sensor_id,
-       timezone('UTC', received_at) AS received_at
+       timezone('UTC', received_at) AS received_at,
+       encode(payload_sha256, 'hex') AS payload_sha256,
+       coalesce(payload_size, octet_length(payload)) > octet_length(payload)
+           AS payload_truncated
   FROM coldchain_dead_letter;
 CREATE OR REPLACE VIEW coldchain_monitoring_event_orm AS
 SELECT id, kind, sensor_id, gateway_id, timezone('UTC', last_seen) AS last_seen,
@@ -225,11 +239,13 @@ ON CONFLICT (sensor_id, ts) DO NOTHING
 """
 
 # The service's fast path: COPY the batch into a per-connection staging table, then
-# one INSERT ... SELECT ... ON CONFLICT DO NOTHING (same semantics as INSERT_READINGS).
+# one INSERT ... SELECT ... ON CONFLICT DO NOTHING (same semantics as INSERT_READINGS),
+# in batch order: of two values for one (sensor, ts) in a batch, the first is kept.
+# ``n`` is the row's position in the batch (to name the message of a conflicting value).
 READINGS_STAGE_DDL = """
 CREATE TEMP TABLE IF NOT EXISTS coldchain_reading_stage (
     sensor_id integer, gateway_id integer, ts_us bigint, value float8, seq bigint,
-    received_us bigint, late boolean, calibration_expired boolean
+    received_us bigint, late boolean, calibration_expired boolean, n integer
 ) ON COMMIT DELETE ROWS
 """
 
@@ -244,20 +260,35 @@ SELECT u.sensor_id, u.gateway_id,
        timestamptz 'epoch' + u.received_us * interval '1 microsecond',
        u.late, u.calibration_expired
   FROM coldchain_reading_stage u
+ ORDER BY u.n
 ON CONFLICT (sensor_id, ts) DO NOTHING
+"""
+
+# After INSERT_READINGS_FROM_STAGE inserted fewer rows than were staged: the staged
+# readings whose (sensor, ts) is stored with another value (the first value stays;
+# a duplicate of the same value is no conflict).  Returns (n, stored value).
+CONFLICTING_READINGS = """
+SELECT u.n, r.value
+  FROM coldchain_reading_stage u
+  JOIN coldchain_reading r
+    ON r.sensor_id = u.sensor_id
+   AND r.ts = timestamptz 'epoch' + u.ts_us * interval '1 microsecond'
+ WHERE r.value IS DISTINCT FROM u.value
+ ORDER BY u.n
 """
 
 INSERT_DEAD_LETTERS = """
 INSERT INTO coldchain_dead_letter
        (digest, topic, payload, item_index, reason_code, reason_text, gateway_id, sensor_id,
-        received_at)
+        received_at, payload_size, payload_sha256)
 SELECT u.digest, u.topic, u.payload, u.item_index, u.reason_code, u.reason_text,
        u.gateway_id, u.sensor_id,
-       timestamptz 'epoch' + u.received_us * interval '1 microsecond'
+       timestamptz 'epoch' + u.received_us * interval '1 microsecond',
+       u.payload_size, u.payload_sha256
   FROM unnest(%s::bytea[], %s::text[], %s::bytea[], %s::integer[], %s::varchar[], %s::text[],
-              %s::integer[], %s::integer[], %s::bigint[])
+              %s::integer[], %s::integer[], %s::bigint[], %s::integer[], %s::bytea[])
        AS u(digest, topic, payload, item_index, reason_code, reason_text, gateway_id,
-            sensor_id, received_us)
+            sensor_id, received_us, payload_size, payload_sha256)
 ON CONFLICT (digest) DO NOTHING
 """
 

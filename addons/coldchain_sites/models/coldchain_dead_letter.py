@@ -6,8 +6,11 @@ from ..engine import telemetry, telemetry_sql
 class ColdchainDeadLetter(models.Model):
     """Messages (or parts of batches) the ingestion service refused, with the reason.
 
-    Raw bytes are kept unaltered in ``coldchain_dead_letter.payload``; Odoo shows
-    them escaped.  Read-only like the readings.
+    The first bytes of the raw payload (``ingest_dead_letter_payload_bytes``, 2 KiB)
+    are kept unaltered in ``coldchain_dead_letter.payload`` with the payload's size
+    and SHA-256; Odoo shows them escaped.  ``conflicting_value`` rows record a second,
+    different value for a reading already stored (counted on the sensor).
+    Read-only like the readings.
     """
 
     _name = "coldchain.dead.letter"
@@ -21,6 +24,8 @@ class ColdchainDeadLetter(models.Model):
     topic = fields.Char(readonly=True)
     payload = fields.Text(readonly=True)
     payload_size = fields.Integer(string="Size (bytes)", readonly=True)
+    payload_sha256 = fields.Char(string="SHA-256", readonly=True)
+    payload_truncated = fields.Boolean(string="Payload cut", readonly=True)
     item_index = fields.Integer(string="Reading #", readonly=True, aggregator=None)
     reason_code = fields.Selection(
         [(code, code) for code in telemetry.REASONS], string="Reason", readonly=True

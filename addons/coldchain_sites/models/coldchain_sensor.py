@@ -72,6 +72,12 @@ class ColdchainSensor(models.Model):
     calibration_due_date = fields.Date(
         compute="_compute_calibration_due_date", store=True, readonly=True
     )
+    conflicting_reading_count = fields.Integer(
+        string="Conflicting readings",
+        compute="_compute_conflicting_reading_count",
+        help="Readings received again for a timestamp already stored, with another "
+        "value: the first value is kept, each conflict is a dead letter.",
+    )
     calibration_status = fields.Selection(
         [("ok", "Calibrated"), ("due", "Due soon"), ("expired", "Expired")],
         compute="_compute_calibration_status",
@@ -163,6 +169,25 @@ class ColdchainSensor(models.Model):
 
     def action_reactivate(self):
         self.filtered(lambda s: s.state == "retired").write({"state": "active"})
+
+    def _compute_conflicting_reading_count(self):
+        counts = dict(
+            self.env["coldchain.dead.letter"]._read_group(
+                [("sensor_id", "in", self.ids), ("reason_code", "=", "conflicting_value")],
+                ["sensor_id"],
+                ["__count"],
+            )
+        )
+        for sensor in self:
+            sensor.conflicting_reading_count = counts.get(sensor, 0)
+
+    def action_view_conflicting_readings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "coldchain_sites.coldchain_dead_letter_action"
+        )
+        action["domain"] = [("sensor_id", "=", self.id), ("reason_code", "=", "conflicting_value")]
+        return action
 
     def action_view_readings(self):
         self.ensure_one()

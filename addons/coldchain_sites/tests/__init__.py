@@ -8,6 +8,7 @@ from . import (
     test_excursion_governance,
     test_excursion_quarantine,
     test_excursion_rule,
+    test_gateway_credentials,
     test_hostile_rpc,
     test_readings_readonly,
     test_record_rules,

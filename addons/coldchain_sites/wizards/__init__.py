@@ -1,1 +1,1 @@
-from . import coldchain_disposition_wizard
+from . import coldchain_disposition_wizard, coldchain_gateway_credential_wizard

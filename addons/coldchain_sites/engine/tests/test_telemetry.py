@@ -169,6 +169,9 @@ def test_dead_letter_digest_is_stable_and_distinct():
     assert a == t.dead_letter_digest("x", b"p", "bad_schema", None)
     assert a != t.dead_letter_digest("x", b"p", "bad_schema", 0)
     assert a != t.dead_letter_digest("y", b"p", "bad_schema", None)
+    assert a != t.dead_letter_digest("x", b"q", "bad_schema", None)
+    # any topic text, even one a database would refuse, gives a digest
+    assert len(t.dead_letter_digest("x\ud800\x00", b"p", "bad_topic", None)) == 16
 
 
 def test_reason_codes_are_stable():
@@ -176,5 +179,6 @@ def test_reason_codes_are_stable():
         "bad_topic", "payload_too_large", "malformed_json", "bad_schema", "unknown_gateway",
         "unknown_sensor", "site_mismatch", "gateway_mismatch", "retired", "missing_value",
         "non_numeric", "missing_timestamp", "bad_timestamp", "future_timestamp", "too_old",
-        "bad_sequence", "bad_status",
+        "bad_sequence", "bad_status", "value_out_of_range", "conflicting_value",
+        "internal_error",
     }  # fmt: skip

@@ -26,6 +26,23 @@ them share one)::
   short transaction after the readings' commit, so that readings never wait on a
   lock held by a user editing a sensor in Odoo; a failed update is logged and made
   good by the next batch (last_seen only moves forward).
+* One bad message never stops the others: validation never raises (the engine turns
+  anything unforeseen into an ``internal_error`` rejection), and a batch whose write
+  fails because of its data (a value PostgreSQL refuses, a string the driver cannot
+  encode) is written again message by message, each under a savepoint, so that the
+  failing message becomes an ``internal_error`` dead letter and the others are
+  stored; its acknowledgment follows that commit like any other.  Errors that are
+  not the data's (connection lost, lock timeout, permissions) are retried with
+  backoff and acknowledge nothing.
+* Memory is bounded in bytes as well as in messages: the inbox holds at most
+  ``ingest_queue_messages`` / ``ingest_queue_bytes``, a batch at most
+  ``ingest_batch_rows`` / ``ingest_batch_bytes`` (a single larger message makes a
+  batch of its own), at most ``MAX_BATCHES_IN_FLIGHT`` batches are with the database
+  process, and a payload above ``ingest_max_payload_bytes`` is cut to its first
+  ``ingest_dead_letter_payload_bytes`` (with its size and SHA-256) before it leaves
+  the receiving process.  A dead letter stores that prefix, never a whole payload.
+* A different value for a (sensor, ts) already stored is a ``conflicting_value``
+  dead letter (counted on the sensor); the first value stays the stored one.
 * SIGTERM/SIGINT (to the receiving process; the database process ignores them and
   follows its parent): what is already received is written and acknowledged
   (within ``STOP_GRACE_S``), then the service disconnects and exits 0.  SIGKILL of
@@ -37,7 +54,9 @@ them share one)::
 from __future__ import annotations
 
 import argparse
+import bisect
 import contextlib
+import hashlib
 import io
 import logging
 import multiprocessing
@@ -65,44 +84,94 @@ MIN_REFRESH_S = 5.0
 NULL = "\\N"
 STOP_GRACE_S = 20.0  # after SIGTERM, how long a batch is retried against a down database
 MAX_BATCHES_IN_FLIGHT = 2  # with the database process: one being written, one waiting
-BATCH_BYTES_PER_ROW = 200  # a batch is also cut at ingest_batch_rows x this many payload bytes
+MAX_TOPIC_TEXT = 512  # characters of a topic stored with a dead letter
+# Errors a write raises because of the data it carries (not of the database's state):
+# the batch is written again message by message to find the culprit.
+DATA_ERRORS = (
+    psycopg2.DataError,
+    psycopg2.IntegrityError,
+    ValueError,  # psycopg2 refuses NUL in strings before sending them
+    UnicodeError,
+    TypeError,
+    OverflowError,
+)
+
+
+class PoisonBatch(Exception):
+    """A batch's write failed because of its data (see ``DATA_ERRORS``)."""
 
 
 class Inbox:
     """Bounded FIFO from paho's network thread to the collector (one producer, one
     consumer), cheaper per message than ``queue.Queue``: ``deque.append`` and
     ``popleft`` are atomic, and the two threads only synchronise when the consumer
-    waits for a message or the producer for room."""
+    waits for a message or the producer for room.
 
-    def __init__(self, capacity: int):
+    Bounded by count (``capacity``) and by bytes (``capacity_bytes``); an item
+    larger than the byte bound is still let in when the inbox is empty.  The bytes
+    held are ``added - removed``: each counter is written by one thread only.
+    Items are ``(ack, message, size)``.
+    """
+
+    def __init__(self, capacity: int, capacity_bytes: int = 0):
         self.capacity = capacity
+        self.capacity_bytes = capacity_bytes or float("inf")
         self.items: deque = deque()
+        self.added = 0  # bytes put (producer only)
+        self.removed = 0  # bytes taken (consumer only)
         self.not_empty = threading.Event()
         self.not_full = threading.Event()
         self.not_full.set()
 
+    @property
+    def bytes(self) -> int:
+        return self.added - self.removed
+
     def empty(self) -> bool:
         return not self.items
 
-    def put(self, item, timeout: float) -> bool:
-        """Append ``item``; False when there is still no room after ``timeout`` s."""
+    def _full(self) -> bool:
         items = self.items
-        if len(items) >= self.capacity:
+        return bool(items) and (
+            len(items) >= self.capacity or self.added - self.removed >= self.capacity_bytes
+        )
+
+    def put(self, item, timeout: float, size: int = 0) -> bool:
+        """Append ``item`` (of ``size`` bytes); False when there is still no room
+        after ``timeout`` s."""
+        if self._full():
             self.not_full.clear()
             # re-checked after clear(): a get() in between has set it again or made room
-            if len(items) >= self.capacity and not self.not_full.wait(timeout):
+            if self._full() and not self.not_full.wait(timeout):
                 return False
-        items.append(item)
+        self.added += size
+        self.items.append(item)
         if not self.not_empty.is_set():
             self.not_empty.set()
         return True
 
-    def take(self, limit: int) -> list:
-        """Up to ``limit`` of the oldest items, without waiting."""
-        items = self.items
-        taken = [items.popleft() for _ in range(min(limit, len(items)))]
-        if taken and not self.not_full.is_set() and len(items) < self.capacity:
+    def _taken(self, taken: list) -> None:
+        self.removed += sum(entry[-1] for entry in taken) if taken else 0
+        if taken and not self.not_full.is_set() and not self._full():
             self.not_full.set()
+
+    def take(self, limit: int, room: float = float("inf")) -> list:
+        """Up to ``limit`` of the oldest items, without waiting, stopping before one
+        that would take their total size beyond ``room`` bytes."""
+        items = self.items
+        count = min(limit, len(items))
+        # the producer counts an item's bytes before appending it: read after the
+        # length, ``added`` covers at least those ``count`` items
+        if self.added - self.removed <= room:
+            taken = [items.popleft() for _ in range(count)]
+        else:
+            taken, total = [], 0
+            while items and len(taken) < limit:
+                total += items[0][-1]  # only this thread removes: items[0] stays put
+                if total > room:
+                    break
+                taken.append(items.popleft())
+        self._taken(taken)
         return taken
 
     def get(self, timeout: float):
@@ -113,50 +182,89 @@ class Inbox:
             if not items and not self.not_empty.wait(timeout):
                 raise queue.Empty
         item = items.popleft()
-        if not self.not_full.is_set() and len(items) < self.capacity:
-            self.not_full.set()
+        self._taken([item])
         return item
 
 
 class Batch:
-    """Messages validated together and committed in one transaction."""
+    """Messages validated together and committed in one transaction.
 
-    __slots__ = ("dead", "gateways", "offline", "readings", "received", "sensors")
+    ``origins`` keeps, per message, what a dead letter of it needs and where its
+    rows start: ``(topic, payload, received µs, sized, first reading, first dead
+    letter)``; ``sized`` is the payload's real ``(size, sha256)`` when known (a
+    payload cut by the receiving process, or one with a rejection), else None.
+    """
 
-    def __init__(self):
+    __slots__ = (
+        "dead",
+        "gateways",
+        "items",
+        "offline",
+        "origins",
+        "prefix_bytes",
+        "readings",
+        "received",
+        "sensors",
+    )
+
+    def __init__(self, prefix_bytes: int = 2048):
+        self.prefix_bytes = prefix_bytes
         self.readings: list[tuple] = []
+        self.items: list[int | None] = []  # batch index of each reading
         self.received: list[int] = []  # receive time (µs) of each reading
         self.dead: list[tuple] = []
+        self.origins: list[tuple] = []
         self.sensors: dict[int, int] = {}  # sensor id -> max ts (µs)
         self.gateways: dict[int, tuple[int, bool]] = {}  # id -> (seen µs, online)
         self.offline: dict[int, int] = {}
 
-    def add(self, topic, payload, received_us, outcome: telemetry.Outcome):
+    def dead_letter(
+        self, origin: tuple, reason: str, text: str, item_index, gateway_id, sensor_id
+    ) -> tuple:
+        """One row of ``INSERT_DEAD_LETTERS``: the payload's first ``prefix_bytes``,
+        its size and SHA-256, a printable topic and a bounded reason text."""
+        topic, payload, received_us, sized = origin[:4]
+        size, sha256 = sized or (len(payload), hashlib.sha256(payload).digest())
+        return (
+            telemetry.dead_letter_digest(topic, sha256, reason, item_index),
+            telemetry.clean_text(topic, MAX_TOPIC_TEXT),
+            payload[: self.prefix_bytes],
+            item_index,
+            reason,
+            telemetry.clean_text(text),
+            gateway_id,
+            sensor_id,
+            received_us,
+            size,
+            sha256,
+        )
+
+    def add(self, topic, payload, received_us, outcome, oversize=None) -> None:
+        """Add a message's outcome (None: a message that is not ours, nothing kept)."""
+        if oversize is None and outcome is not None and outcome.rejections:
+            # one SHA-256 per message, however many of its readings are rejected
+            oversize = (len(payload), hashlib.sha256(payload).digest())
+        origin = (topic, payload, received_us, oversize, len(self.readings), len(self.dead))
+        dead = []
+        if outcome is not None and outcome.rejections:
+            dead = [
+                self.dead_letter(origin, r.reason, r.text, r.item_index, r.gateway_id, r.sensor_id)
+                for r in outcome.rejections
+            ]
+        self.origins.append(origin)
+        if outcome is None:
+            return
         readings = outcome.readings
         if readings:
             self.readings.extend(readings)
+            self.items.extend(outcome.items)
             self.received.extend([received_us] * len(readings))
             sensors = self.sensors
             for reading in readings:
                 sensor_id, ts = reading[0], min(reading[2], received_us)
                 if ts > sensors.get(sensor_id, 0):
                     sensors[sensor_id] = ts
-        for rejection in outcome.rejections:
-            self.dead.append(
-                (
-                    telemetry.dead_letter_digest(
-                        topic, payload, rejection.reason, rejection.item_index
-                    ),
-                    topic,
-                    payload,
-                    rejection.item_index,
-                    rejection.reason,
-                    rejection.text,
-                    rejection.gateway_id,
-                    rejection.sensor_id,
-                    received_us,
-                )
-            )
+        self.dead.extend(dead)
         gateway_id = outcome.gateway_id
         if gateway_id is not None and (readings or outcome.status):
             if outcome.status == "offline":
@@ -165,6 +273,45 @@ class Batch:
                 seen = outcome.status_ts_us or received_us
                 previous = self.gateways.get(gateway_id, (0, False))[0]
                 self.gateways[gateway_id] = (max(seen, previous), True)
+
+    def add_failure(self, topic, payload, received_us, oversize, error: BaseException) -> None:
+        """The last resort for a message whose processing failed: one
+        ``internal_error`` dead letter, built from ASCII and bytes only."""
+        if not isinstance(payload, bytes):  # paho gives bytes; never count on it here
+            payload = ascii(payload).encode()
+        origin = (
+            ascii(topic)[1:-1][:MAX_TOPIC_TEXT],
+            payload,
+            received_us,
+            oversize,
+            len(self.readings),
+            len(self.dead),
+        )
+        self.origins.append(origin)
+        self.dead.append(self.dead_letter(origin, "internal_error", failure_text(error), *_NONE3))
+
+    # ------------------------------------------------------------ one message
+    def message_of(self, reading_index: int) -> int:
+        """Index (in ``origins``) of the message a reading came from."""
+        starts = [origin[4] for origin in self.origins]
+        return bisect.bisect_right(starts, reading_index) - 1
+
+    def span(self, message: int) -> tuple[int, int, int, int]:
+        """``(first reading, end, first dead letter, end)`` of a message."""
+        origin = self.origins[message]
+        if message + 1 < len(self.origins):
+            after = self.origins[message + 1]
+            return origin[4], after[4], origin[5], after[5]
+        return origin[4], len(self.readings), origin[5], len(self.dead)
+
+
+_NONE3 = (None, None, None)
+
+
+def failure_text(error: BaseException) -> str:
+    """``internal_error`` text: the exception's class and a bounded, ASCII excerpt."""
+    detail = ascii(str(error))[1:-1][:200]
+    return f"{telemetry.REASONS['internal_error']}: {type(error).__name__}: {detail}"
 
 
 class DatabaseWorker:
@@ -217,12 +364,17 @@ class DatabaseWorker:
     def _reset_backoff(self, key: str) -> None:
         self.delays.pop(key, None)
 
-    def _run_db(self, work, role: str = "meta"):
-        """Run ``work(cursor)`` in one transaction; retry on failure, with backoff.
+    def _run_db(self, work, role: str = "meta", on_failure: str = "retry"):
+        """Run ``work(cursor)`` in one transaction and commit; returns its result
+        (True for None), or False when this process is orphaned or gave up.
 
-        Both roles retry until they succeed, for as long as the receiving process
-        lives (it decides when to stop waiting, and kills this process: what a batch
-        holds is not acked, so that loses nothing).
+        A lost connection, a lock or statement timeout, a deadlock -- anything that
+        is the database's state, not the data -- is retried with backoff, for as
+        long as the receiving process lives (it decides when to stop waiting, and
+        kills this process: what a batch holds is not acked, so that loses
+        nothing).  Any other failure: ``on_failure="retry"`` retries it too,
+        ``"poison"`` raises :class:`PoisonBatch` for a data error (the caller writes
+        the batch again message by message), ``"skip"`` logs it and gives up.
         """
         while True:
             conn = self.conns.get(role)
@@ -239,17 +391,29 @@ class DatabaseWorker:
             except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
                 _logger.error("database error, batch kept for retry: %s", error)
                 self._close_db(role)
-            except psycopg2.Error as error:
-                # lock timeout, deadlock, serialization...: transient, retried as well
-                _logger.error("transaction failed, retried: %s", error)
-                try:
-                    conn.rollback()
-                except psycopg2.Error:
-                    self._close_db(role)
+            except Exception as error:
+                self._rollback(role)
+                if on_failure == "poison" and isinstance(error, DATA_ERRORS):
+                    raise PoisonBatch(error) from error
+                if on_failure == "skip":
+                    _logger.exception("database work failed, skipped until next time")
+                    return False
+                # a psycopg2 error that is not the data's (permissions, a missing
+                # table...): retried; nothing is acked meanwhile
+                _logger.error("transaction failed, retried: %s: %s", type(error).__name__, error)
             delay = self._backoff(role)
             if self.orphaned():
                 return False
             time.sleep(delay)
+
+    def _rollback(self, role: str) -> None:
+        conn = self.conns.get(role)
+        if conn is None or conn.closed:
+            return
+        try:
+            conn.rollback()
+        except psycopg2.Error:
+            self._close_db(role)
 
     def _close_db(self, role: str | None = None):
         for name in [role] if role else list(self.conns):
@@ -267,8 +431,10 @@ class DatabaseWorker:
             cr.execute(telemetry_sql.SENSORS_QUERY)
             return telemetry.Registry.from_rows(gateways, cr.fetchall())
 
-        registry = self._run_db(load)
+        first = self.registry_loaded_at == 0.0
+        registry = self._run_db(load, on_failure="retry" if first else "skip")
         if not isinstance(registry, telemetry.Registry):
+            self.registry_loaded_at = time.monotonic()  # keep the last one; next refresh tries
             return False
         self.validator = telemetry.Validator(registry, self.settings.limits)
         self.registry_loaded_at = time.monotonic()
@@ -278,68 +444,168 @@ class DatabaseWorker:
         return True
 
     # ------------------------------------------------------------------ batches
-    def _validate(self, topic, payload, received_us, retain):
+    def _validate(self, topic, payload, received_us, retain, oversize):
         if "/commands/" in topic:
             return None  # the platform's own messages to gateways
         if retain and topic.endswith("/status"):
             return None  # a retained status is old news, not a heartbeat
-        outcome = self.validator.validate(topic, payload, received_us)
+        size = oversize[0] if oversize else None
+        outcome = self.validator.validate(topic, payload, received_us, size)
         if (
             any(r.reason in UNKNOWN for r in outcome.rejections)
             and time.monotonic() - self.registry_loaded_at > MIN_REFRESH_S
         ):
             # a gateway or sensor registered since the last refresh?
             self.refresh_registry()
-            outcome = self.validator.validate(topic, payload, received_us)
+            outcome = self.validator.validate(topic, payload, received_us, size)
         return outcome
 
     def build_batch(self, items) -> Batch:
-        """Validate the raw messages ``(topic, payload, received µs, retain)``."""
-        batch = Batch()
-        for topic, payload, received_us, retain in items:
-            outcome = self._validate(topic, payload, received_us, retain)
-            if outcome is not None:
-                batch.add(topic, payload, received_us, outcome)
+        """Validate the raw messages ``(topic, payload, received µs, retain, oversize)``;
+        a message whose processing fails becomes an ``internal_error`` dead letter."""
+        batch = Batch(self.settings.dead_letter_payload_bytes)
+        for topic, payload, received_us, retain, oversize in items:
+            try:
+                outcome = self._validate(topic, payload, received_us, retain, oversize)
+                batch.add(topic, payload, received_us, outcome, oversize)
+            except Exception as error:
+                _logger.warning(
+                    "message on %s: %s while processing it, dead-lettered",
+                    ascii(topic)[:200],
+                    type(error).__name__,
+                )
+                batch.add_failure(topic, payload, received_us, oversize, error)
         return batch
 
-    def write_batch(self, batch: Batch) -> bool:
-        """Readings and dead letters of the batch in one transaction (retried).
+    @staticmethod
+    def _copy_text(batch: Batch, start: int, end: int) -> str:
+        lines = []
+        append = lines.append
+        readings, received = batch.readings, batch.received
+        for n in range(start, end):
+            sensor, gateway, ts, value, seq, late, expired = readings[n]
+            append(
+                f"{sensor}\t{gateway}\t{ts}\t{value!r}\t{NULL if seq is None else seq}"
+                f"\t{received[n]}\t{'t' if late else 'f'}\t{'t' if expired else 'f'}\t{n}\n"
+            )
+        return "".join(lines)
+
+    def _conflicts(self, batch: Batch, rows) -> list[tuple]:
+        """Dead letters of staged readings whose (sensor, ts) holds another value."""
+        codes = {info.id: code for code, info in self.validator.registry.sensors.items()}
+        dead = []
+        for n, stored in rows:
+            sensor_id, gateway_id, ts_us, value = batch.readings[n][:4]
+            origin = batch.origins[batch.message_of(n)]
+            code = codes.get(sensor_id, sensor_id)
+            text = (
+                f"{telemetry.REASONS['conflicting_value']}: sensor {code}"
+                f" at {telemetry.describe_us(ts_us)}: received {value!r}, kept {stored!r}"
+            )
+            dead.append(
+                batch.dead_letter(
+                    origin, "conflicting_value", text, batch.items[n], gateway_id, sensor_id
+                )
+            )
+        return dead
+
+    def _write_rows(
+        self, cr, batch: Batch, readings: tuple[int, int], dead: list, clear: bool = False
+    ) -> int:
+        """Readings ``readings[0]:readings[1]`` of the batch and the dead letters
+        ``dead`` (plus those of conflicting values), in the current transaction;
+        returns the number of conflicting values.  ``clear``: empty the staging
+        table afterwards (it empties itself at commit)."""
+        conflicts = []
+        start, end = readings
+        if end > start:
+            cr.execute(telemetry_sql.READINGS_STAGE_DDL)
+            cr.copy_expert(
+                telemetry_sql.COPY_READINGS_STAGE, io.StringIO(self._copy_text(batch, start, end))
+            )
+            cr.execute(telemetry_sql.INSERT_READINGS_FROM_STAGE)
+            if cr.rowcount < end - start:  # duplicates, or conflicting values
+                cr.execute(telemetry_sql.CONFLICTING_READINGS)
+                conflicts = self._conflicts(batch, cr.fetchall())
+            if clear:
+                cr.execute("DELETE FROM coldchain_reading_stage")
+        rows = dead + conflicts if conflicts else dead
+        if rows:
+            columns = list(zip(*rows, strict=True))
+            cr.execute(
+                telemetry_sql.INSERT_DEAD_LETTERS,
+                [
+                    [psycopg2.Binary(d) for d in columns[0]],
+                    list(columns[1]),
+                    [psycopg2.Binary(p) for p in columns[2]],
+                    *(list(c) for c in columns[3:10]),
+                    [psycopg2.Binary(d) for d in columns[10]],
+                ],
+            )
+        return len(conflicts)
+
+    def write_batch(self, batch: Batch):
+        """Readings and dead letters of the batch in one transaction (retried);
+        returns the number of dead letters written (False: not committed).
 
         Readings are COPied into a staging table, then inserted with one
-        ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``.
+        ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``.  A data error sends the
+        batch through :meth:`write_isolated`.
         """
-        readings, dead = batch.readings, batch.dead
-        copy_text = None
-        if readings:
-            lines = []
-            append = lines.append
-            for (sensor, gateway, ts, value, seq, late, expired), received in zip(
-                readings, batch.received, strict=True
-            ):
-                append(
-                    f"{sensor}\t{gateway}\t{ts}\t{value!r}\t{NULL if seq is None else seq}"
-                    f"\t{received}\t{'t' if late else 'f'}\t{'t' if expired else 'f'}\n"
-                )
-            copy_text = "".join(lines)
-        dead_params = None
-        if dead:
-            columns = list(zip(*dead, strict=True))
-            dead_params = [
-                [psycopg2.Binary(d) for d in columns[0]],
-                list(columns[1]),
-                [psycopg2.Binary(p) for p in columns[2]],
-                *(list(c) for c in columns[3:]),
-            ]
 
         def work(cr):
-            if copy_text:
-                cr.execute(telemetry_sql.READINGS_STAGE_DDL)
-                cr.copy_expert(telemetry_sql.COPY_READINGS_STAGE, io.StringIO(copy_text))
-                cr.execute(telemetry_sql.INSERT_READINGS_FROM_STAGE)
-            if dead_params:
-                cr.execute(telemetry_sql.INSERT_DEAD_LETTERS, dead_params)
+            return len(batch.dead) + self._write_rows(
+                cr, batch, (0, len(batch.readings)), batch.dead
+            )
 
-        return self._run_db(work, role="write")
+        try:
+            written = self._run_db(work, role="write", on_failure="poison")
+        except PoisonBatch as poison:
+            _logger.warning(
+                "batch write failed on its data (%s): writing it message by message",
+                type(poison.__cause__).__name__,
+            )
+            return self.write_isolated(batch)
+        return written if written is not True else 0
+
+    def write_isolated(self, batch: Batch):
+        """The batch message by message, each under a savepoint: a message whose
+        rows the database refuses becomes one ``internal_error`` dead letter."""
+
+        def work(cr):
+            written = 0
+            for message in range(len(batch.origins)):
+                r0, r1, d0, d1 = batch.span(message)
+                if r0 == r1 and d0 == d1:
+                    continue
+                cr.execute("SAVEPOINT coldchain_message")
+                try:
+                    written += (d1 - d0) + self._write_rows(
+                        cr, batch, (r0, r1), batch.dead[d0:d1], clear=True
+                    )
+                except Exception as error:
+                    if isinstance(error, psycopg2.Error) and not isinstance(error, DATA_ERRORS):
+                        raise  # not this message's fault: the whole transaction is retried
+                    cr.execute("ROLLBACK TO SAVEPOINT coldchain_message")
+                    origin = batch.origins[message]
+                    _logger.warning(
+                        "message on %s refused by the database (%s): dead-lettered",
+                        ascii(origin[0])[:200],
+                        type(error).__name__,
+                    )
+                    fallback = batch.dead_letter(
+                        (ascii(origin[0])[1:-1][:MAX_TOPIC_TEXT], *origin[1:]),
+                        "internal_error",
+                        failure_text(error),
+                        *_NONE3,
+                    )
+                    self._write_rows(cr, batch, (0, 0), [fallback])
+                    written += 1
+                cr.execute("RELEASE SAVEPOINT coldchain_message")
+            return written
+
+        written = self._run_db(work, role="write")
+        return written if written is not True else 0
 
     def touch(self, batch: Batch) -> None:
         """Liveness: sensors' and gateways' last reading / heartbeat, gateways gone
@@ -369,7 +635,7 @@ class DatabaseWorker:
                     [list(batch.offline), list(batch.offline.values())],
                 )
 
-        self._run_db(work, role="write")
+        self._run_db(work, role="write", on_failure="skip")
 
     def sweep(self) -> None:
         now = datetime.now(UTC).replace(tzinfo=None)
@@ -382,7 +648,7 @@ class DatabaseWorker:
             gateways = cr.fetchall()
             return len(sensors), len(gateways)
 
-        result = self._run_db(work)
+        result = self._run_db(work, on_failure="skip")
         if isinstance(result, tuple) and any(result):
             _logger.warning("monitoring lost: %d sensor(s), %d gateway(s) went silent", *result)
 
@@ -394,6 +660,11 @@ class DatabaseWorker:
         if idle and now - self.last_sweep > self.settings.sweep_interval_s:
             self.last_sweep = now
             self.sweep()
+
+    def process(self, items) -> tuple[Batch, int | bool]:
+        """Validate and write one batch: ``(batch, dead letters written or False)``."""
+        batch = self.build_batch(items)
+        return batch, self.write_batch(batch)
 
     def serve(self) -> None:
         """Set up (tables, registry), say ``ready``, then batch after batch until the
@@ -415,10 +686,10 @@ class DatabaseWorker:
                 return
             batch_id, items = message
             started = time.monotonic()
-            batch = self.build_batch(items)
-            committed = self.write_batch(batch)
+            batch, written = self.process(items)
+            committed = written is not False
             try:
-                self.conn.send(("done", batch_id, committed, len(batch.readings), len(batch.dead)))
+                self.conn.send(("done", batch_id, committed, len(batch.readings), written or 0))
             except (BrokenPipeError, OSError):
                 return
             if not committed:
@@ -429,7 +700,7 @@ class DatabaseWorker:
                 batch_id,
                 len(items),
                 len(batch.readings),
-                len(batch.dead),
+                written,
                 (time.monotonic() - started) * 1000,
             )
             self._housekeeping(idle=False)
@@ -453,7 +724,7 @@ class IngestService:
 
     def __init__(self, settings: settings_module.Settings):
         self.settings = settings
-        self.queue = Inbox(settings.queue_messages)
+        self.queue = Inbox(settings.queue_messages, settings.queue_bytes)
         self.stopping = threading.Event()
         self.generation = 0
         self.client = self._mqtt_client()
@@ -502,12 +773,25 @@ class IngestService:
             _logger.warning("disconnected from the broker (%s); reconnecting", reason_code)
 
     def _on_message(self, client, userdata, message):
+        try:
+            topic = message.topic
+        except UnicodeDecodeError:  # Mosquitto refuses such topics; never count on it
+            topic = message._topic.decode("utf-8", "backslashreplace")
+        payload = message.payload
+        oversize = None
+        if len(payload) > self.settings.limits.max_payload_bytes:
+            # refused anyway: only its beginning, size and digest cross to the database
+            # process (a broker without message_size_limit lets such payloads through)
+            oversize = (len(payload), hashlib.sha256(payload).digest())
+            payload = payload[: self.settings.dead_letter_payload_bytes]
+        size = len(payload) + len(topic)
         item = (
             (message.mid, message.qos, self.generation),  # to ack it
-            (message.topic, message.payload, time.time_ns() // 1000, message.retain),
+            (topic, payload, time.time_ns() // 1000, message.retain, oversize),
+            size,
         )
         # bounded queue: block the network thread (backpressure)
-        while not self.queue.put(item, timeout=0.5):
+        while not self.queue.put(item, 0.5, size):
             if self.stopping.is_set():
                 return  # not acked: the broker redelivers it
 
@@ -520,16 +804,16 @@ class IngestService:
             return None
         items, acks, size = [], [], 0
         max_messages = self.settings.batch_rows
-        max_bytes = max_messages * BATCH_BYTES_PER_ROW
+        max_bytes = self.settings.batch_bytes
         deadline = time.monotonic() + self.settings.flush_ms / 1000
         while True:
-            for ack, item in arrived:
+            for ack, item, item_size in arrived:
                 acks.append(ack)
                 items.append(item)
-                size += len(item[1])
+                size += item_size
             if len(items) >= max_messages or size >= max_bytes:
                 break
-            arrived = self.queue.take(max_messages - len(items))
+            arrived = self.queue.take(max_messages - len(items), max_bytes - size)
             if arrived:
                 continue
             if time.monotonic() >= deadline:
@@ -537,7 +821,7 @@ class IngestService:
             # Nothing right now: look again after a pause, in bulk -- one wake-up per
             # pause, not one per message; still nothing after it: flush.
             time.sleep(IDLE_FLUSH_S)
-            arrived = self.queue.take(max_messages - len(items))
+            arrived = self.queue.take(max_messages - len(items), max_bytes - size)
             if not arrived:
                 break
         return items, acks

@@ -13,7 +13,7 @@ import getpass
 import os
 from dataclasses import dataclass, field
 
-from ...engine.telemetry import Limits
+from ...engine.telemetry import MAX_PAYLOAD, Limits
 
 FALSE = {"", "0", "false", "no", "off", "none"}
 
@@ -30,8 +30,11 @@ class Settings:
     mqtt_client_id: str = "coldchain-ingest"
     mqtt_keepalive: int = 30
     batch_rows: int = 5000
+    batch_bytes: int = 1_048_576
     flush_ms: int = 200
     queue_messages: int = 20_000
+    queue_bytes: int = 16_777_216
+    dead_letter_payload_bytes: int = 2048
     registry_refresh_s: int = 30
     silence_factor: float = 3.0
     sweep_interval_s: int = 30
@@ -75,8 +78,11 @@ def load(path: str) -> Settings:
         mqtt_ca_file=_value(cold, "mqtt_ca_file", None),
         mqtt_client_id=_value(cold, "mqtt_client_id", "coldchain-ingest"),
         batch_rows=num("ingest_batch_rows", 5000),
+        batch_bytes=num("ingest_batch_bytes", 1_048_576),
         flush_ms=num("ingest_flush_ms", 200),
         queue_messages=num("ingest_queue_messages", 20_000),
+        queue_bytes=num("ingest_queue_bytes", 16_777_216),
+        dead_letter_payload_bytes=num("ingest_dead_letter_payload_bytes", 2048),
         registry_refresh_s=num("ingest_registry_refresh_s", 30),
         silence_factor=num("ingest_silence_factor", 3, float),
         sweep_interval_s=num("ingest_sweep_interval_s", 30),
@@ -84,5 +90,6 @@ def load(path: str) -> Settings:
             future_tolerance_s=num("ingest_future_tolerance_s", 300),
             retention_days=num("ingest_retention_days", 400),
             late_after_s=num("ingest_late_after_s", 600),
+            max_payload_bytes=num("ingest_max_payload_bytes", MAX_PAYLOAD),
         ),
     )
