@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import config
 
 from ..engine import telemetry_auth
+from .governance import governed_action
 
 _logger = logging.getLogger(__name__)
 
@@ -143,11 +144,15 @@ class ColdchainGateway(models.Model):
         for gateway in self:
             gateway.topic_prefix = f"sites/{gateway.warehouse_id.code}/gateways/{gateway.code}/"
 
+    @governed_action(MANAGER_GROUP, rule="gateways the caller may write (company, site)")
     def action_retire(self):
+        self.check_access("write")
         self.write({"state": "retired"})
         self.sensor_ids.write({"state": "retired"})
 
+    @governed_action(MANAGER_GROUP, rule="gateways the caller may write (company, site)")
     def action_reactivate(self):
+        self.check_access("write")
         self.write({"state": "active"})
 
     # ------------------------------------------------------- broker credential
@@ -191,6 +196,7 @@ class ColdchainGateway(models.Model):
         if self:
             self.check_access("write")
 
+    @governed_action(MANAGER_GROUP, rule="one gateway the caller may write; not retired")
     def action_issue_mqtt_credential(self):
         """Generate a new broker password for this gateway, keep only its hash, and
         show it once; the previous password, if any, stops working."""
@@ -224,6 +230,7 @@ class ColdchainGateway(models.Model):
             },
         }
 
+    @governed_action(MANAGER_GROUP, rule="gateways the caller may write")
     def action_revoke_mqtt_credential(self):
         """Forget the broker password of these gateways; with the broker files
         configured, the broker reloads them and disconnects the gateways."""
@@ -248,6 +255,7 @@ class ColdchainGateway(models.Model):
         )
 
     @api.model
+    @governed_action(MANAGER_GROUP)
     def action_sync_broker_credentials(self):
         """Write the broker's password and ACL files from the registry and reload a
         local broker (list view button; issuing and revoking run it too)."""

@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .governance import GROUP_MANAGER, governed_action
+
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 # A calibration due within this many days shows as "due".
 CALIBRATION_DUE_SOON_DAYS = 30
@@ -164,10 +166,14 @@ class ColdchainSensor(models.Model):
                 self.env._("A sensor with readings cannot be deleted: retire it instead.")
             )
 
+    @governed_action(GROUP_MANAGER, rule="sensors the caller may write (company, site)")
     def action_retire(self):
+        self.check_access("write")
         self.write({"state": "retired"})
 
+    @governed_action(GROUP_MANAGER, rule="sensors the caller may write (company, site)")
     def action_reactivate(self):
+        self.check_access("write")
         self.filtered(lambda s: s.state == "retired").write({"state": "active"})
 
     def _compute_conflicting_reading_count(self):

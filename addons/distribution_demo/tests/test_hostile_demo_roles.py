@@ -6,10 +6,9 @@ reading the code, and the records are re-read as the superuser afterwards.  The
 addons' own suites go deeper per model; this one proves the demo's role set.
 """
 
-from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
-
 from odoo.addons.coldchain_sites.tests.excursion_common import ExcursionCase
 from odoo.addons.distribution_orchestration.tests.common import DistributionNetworkMixin
+from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
 
 from ..models.demo_network import DEMO_USERS
 
@@ -111,9 +110,7 @@ class TestDemoRolesAreHostileCallers(ExcursionCase, DistributionNetworkMixin, Ht
 
     def test_no_role_steps_around_the_cold_chain(self):
         for role in self.roles:
-            self.assertRefused(
-                role, "stock.lot", "write", self.held.ids, {"coldchain_hold": False}
-            )
+            self.assertRefused(role, "stock.lot", "write", self.held.ids, {"coldchain_hold": False})
             self.assertRefused(
                 role, "coldchain.excursion", "write", self.exc_a.ids, {"state": "closed"}
             )
@@ -138,7 +135,10 @@ class TestDemoRolesAreHostileCallers(ExcursionCase, DistributionNetworkMixin, Ht
         )
         self.assertEqual([row["id"] for row in found], self.order_north.ids)
         self.assertRefused(
-            "site", "distribution.hold", "action_release", self.order_south.distribution_hold_ids.ids
+            "site",
+            "distribution.hold",
+            "action_release",
+            self.order_south.distribution_hold_ids.ids,
         )
         found = self.call(
             "site",
@@ -155,7 +155,10 @@ class TestDemoRolesAreHostileCallers(ExcursionCase, DistributionNetworkMixin, Ht
         # and does what the role is for, at their site
         self.call("site", "coldchain.excursion", "action_acknowledge", self.exc_a.ids)
         self.call(
-            "site", "distribution.hold", "action_release", self.order_north.distribution_hold_ids.ids
+            "site",
+            "distribution.hold",
+            "action_release",
+            self.order_north.distribution_hold_ids.ids,
         )
         self.env.invalidate_all()
         self.assertEqual(self.exc_a.state, "acknowledged")
