@@ -396,9 +396,10 @@ server.preload_registries = preload_and_report
 if governed == "governed":
     # Governance on, the way an administrator turns it on, once every module is
     # installed and before the post-install tests: the pipeline on every company
-    # and on the companies the tests create.  The tested modules' at-install
-    # tests run here among the post-install ones instead of at install time
-    # (before ours were installed), so that they too meet the governed setup.
+    # and on the companies the tests create.  (The tested modules' at-install tests
+    # run when those modules are installed, before ours exist: they cannot meet
+    # governance, are not meant to run once other modules are installed, and the
+    # "installed" stage runs them; so this stage runs the post-install tests.)
     from odoo import api, SUPERUSER_ID
     from odoo.tests import loader
 
@@ -406,16 +407,14 @@ if governed == "governed":
 
     def governed_make_suite(module_names, position="at_install"):
         if position != "post_install":
-            return loader.OdooSuite([])  # they run below, governed
+            return loader.OdooSuite([])  # the "installed" peer stage ran them already
         with Registry(db_name).cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["ir.config_parameter"].set_param(
                 "distribution_orchestration.pipeline_for_new_companies", "True"
             )
             env["res.company"].search([]).write({"distribution_pipeline_enabled": True})
-        at_install = original_make_suite(module_names, "at_install")
-        post_install = original_make_suite(module_names, "post_install")
-        return loader.OdooSuite([*at_install, *post_install])
+        return original_make_suite(module_names, position)
 
     loader.make_suite = governed_make_suite
 
