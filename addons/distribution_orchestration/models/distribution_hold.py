@@ -34,7 +34,12 @@ class DistributionHold(models.Model):
     due_at = fields.Datetime(string="Due", readonly=True)
     overdue = fields.Boolean(compute="_compute_overdue", search="_search_overdue")
     state = fields.Selection(
-        [("open", "Open"), ("released", "Released"), ("rejected", "Rejected")],
+        [
+            ("open", "Open"),
+            ("released", "Released"),
+            ("rejected", "Rejected"),
+            ("cleared", "Cleared on resubmission"),
+        ],
         default="open",
         required=True,
         readonly=True,
@@ -161,6 +166,29 @@ class DistributionHold(models.Model):
             "target": "new",
             "context": {"default_hold_ids": self.ids},
         }
+
+    def _clear_on_resubmission(self):
+        """The order was submitted again and these holds' checks pass now (the facts
+        they held on changed): closed by the pipeline, not by a person."""
+        note = self.env._(
+            "Cleared on resubmission by %(user)s: the check passes now.", user=self.env.user.name
+        )
+        # sudo: the pipeline's own step (governed), whoever resubmitted
+        governed(self).sudo().write(
+            {"state": "cleared", "resolved_at": fields.Datetime.now(), "resolution_note": note}
+        )
+        self.env["distribution.log"]._record(
+            [
+                {
+                    "order": hold.order_id,
+                    "event": "resolve",
+                    "check_code": hold.check_code,
+                    "result": "passed",
+                    "message": note,
+                }
+                for hold in self
+            ]
+        )
 
     def _resolve(self, state, note):
         # sudo: resolvers have no write access on holds; _check_can_resolve ran above

@@ -440,6 +440,7 @@ class SaleOrder(models.Model):
         facts, availability = self._distribution_check_facts(checks_by_order)
         now = fields.Datetime.now()
         holds, log, passed = [], [], self.browse()
+        cleared = self.env["distribution.hold"]
         for order in self:
             waived = set(
                 order.distribution_hold_ids.filtered(lambda h: h.state == "released").mapped(
@@ -464,10 +465,18 @@ class SaleOrder(models.Model):
                     }
                 )
             failures = engine_checks.failed(results)
+            # an order submitted again while on hold: a hold whose check passes now is
+            # cleared (its facts changed), one whose check still fails stays as it is
+            still_open = order.distribution_hold_ids.filtered(lambda h: h.state == "open")
+            failing = {result.check for result in failures}
+            cleared |= still_open.filtered(lambda h, f=failing: h.check_code not in f)
+            kept = set(still_open.mapped("check_code")) & failing
             if not failures:
                 passed |= order
                 continue
             for result in failures:
+                if result.check in kept:
+                    continue
                 check = configured[result.config_key]
                 holds.append(
                     {
@@ -498,6 +507,8 @@ class SaleOrder(models.Model):
                         ),
                     }
                 )
+        if cleared:
+            cleared._clear_on_resubmission()
         self.env["distribution.hold"].sudo().create(holds)
         self.env["distribution.log"]._record(log)
         (self - passed).write({"distribution_stage": "on_hold"})

@@ -243,3 +243,32 @@ class TestCustomerGovernance(DistributionCase):
             partner.distribution_hold_note = "Awaiting payment"
         self.assertTrue(self.customer.distribution_on_hold)
         self.assertTrue(self.customer.distribution_partner_log_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestResubmission(DistributionCase):
+    """Submitting an order again while it is on hold re-runs the checks."""
+
+    def test_hold_stays_single_while_its_check_fails(self):
+        self.customer.distribution_on_hold = True
+        order = self.make_order([(self.product, 2)])
+        order.action_confirm()
+        order.action_confirm()
+        self.assertEqual(order.distribution_hold_ids.mapped("state"), ["open"])
+        self.assertEqual(order.distribution_stage, "on_hold")
+
+    def test_hold_cleared_when_its_check_passes_and_not_waived_later(self):
+        self.customer.distribution_on_hold = True
+        order = self.make_order([(self.product, 2)])
+        order.action_confirm()
+        self.customer.with_user(self.credit_user).distribution_on_hold = False
+        order.action_confirm()
+        self.assertEqual(order.distribution_stage, "released")
+        self.assertEqual(order.distribution_hold_ids.state, "cleared")
+        self.assertIn("resubmission", order.distribution_hold_ids.resolution_note)
+        # a cleared check is not a waiver: the next order of the customer is checked
+        self.customer.with_user(self.credit_user).distribution_on_hold = True
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        order.action_draft()
+        order.action_confirm()
+        self.assertEqual(order.distribution_stage, "on_hold")
