@@ -1,5 +1,7 @@
 from . import (
+    test_allocation_policies,
     test_apps_menu,
+    test_available_to_promise,
     test_bad_input,
     test_holds,
     test_inventory_status,

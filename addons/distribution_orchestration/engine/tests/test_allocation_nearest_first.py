@@ -148,7 +148,10 @@ def test_issue_example_three_then_two():
     assert result.lines[0].allocations == ((1, 3), (2, 2))
     # nearest with stock sends the whole line to the site able to fill it alone
     other = allocate_order(
-        [OrderLine(1, P, 5)], sites(10, 20), Availability({(1, P): 3, (2, P): 10}), "nearest_with_stock"
+        [OrderLine(1, P, 5)],
+        sites(10, 20),
+        Availability({(1, P): 3, (2, P): 10}),
+        "nearest_with_stock",
     )
     assert other.lines[0].allocations == ((2, 5),)
 
