@@ -1,9 +1,8 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import tagged
-
 from odoo.addons.distribution_orchestration.tests.common import DistributionCase
+from odoo.tests import tagged
 
 
 @tagged("post_install", "-at_install")

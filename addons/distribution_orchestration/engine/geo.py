@@ -12,7 +12,7 @@ road distance for a warehouse and delivery zone (see :func:`zone_rule_for`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 from .common import is_number
@@ -63,10 +63,14 @@ def fmt_km(distance: float | None) -> str:
 
 @dataclass(frozen=True)
 class DeliveryZone:
-    """Where a customer is delivered, as a transit table sees it."""
+    """Where a customer is delivered, as a transit table sees it.
 
-    country: str | None = None
-    state: str | None = None
+    ``country`` and ``state`` are any identifiers (codes, database ids) compared for
+    equality with the rules' own.
+    """
+
+    country: Hashable | None = None
+    state: Hashable | None = None
     postcode: str | None = None
 
 
@@ -89,8 +93,8 @@ class ZoneRule:
     rule_id: int
     warehouse_id: int
     distance_km: float
-    country: str | None = None
-    state: str | None = None
+    country: Hashable | None = None
+    state: Hashable | None = None
     postcode_prefix: str | None = None
     lead_time_days: float | None = None
     label: str | None = None

@@ -5,6 +5,7 @@ from . import (
     distribution_inventory_status,
     distribution_log,
     distribution_rebalance_suggestion,
+    distribution_transit_rule,
     product_template,
     res_company,
     res_company_inventory,

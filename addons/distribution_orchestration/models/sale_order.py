@@ -675,18 +675,37 @@ class SaleOrder(models.Model):
             self.partner_id.commercial_partner_id
         )
 
-    def _distribution_sites(self, warehouses):
-        """Engine warehouses as seen from this order's customer: the distance in km
-        from each site's own location (great-circle), or unknown (the site then ranks
-        last, and the explanation says why)."""
+    def _distribution_zone(self):
+        """The delivery zone of this order, as the transit table sees it (country and
+        state by id, postcode): the delivery address's, else the customer's."""
         self.ensure_one()
+        address = self.partner_shipping_id
+        if not address.country_id:
+            address = self.partner_id.commercial_partner_id
+        return engine_geo.DeliveryZone(
+            country=address.country_id.id or None,
+            state=address.state_id.id or None,
+            postcode=address.zip or None,
+        )
+
+    def _distribution_sites(self, warehouses, rules=None):
+        """Engine warehouses as seen from this order's customer: the distance in km
+        from the warehouse's transit table when a row matches the delivery zone, else
+        the great-circle distance from each site's own location, else unknown (the
+        site then ranks last, and the explanation says why).  ``rules``: the engine
+        rules of the warehouses' transit tables, when the caller has them already."""
+        self.ensure_one()
+        if rules is None:
+            # sudo: the table is read for every order, whoever submits it
+            rules = warehouses.sudo().distribution_transit_rule_ids._engine_rules()
         home = self.partner_id.commercial_partner_id.distribution_home_warehouse_id
         home = home or self.warehouse_id
         customer = self._distribution_customer_location()
+        zone = self._distribution_zone() if rules else None
         sites = []
         for warehouse in warehouses:
             distance, note = engine_geo.site_distance(
-                warehouse.id, warehouse._distribution_location(), customer
+                warehouse.id, warehouse._distribution_location(), customer, zone, rules
             )
             sites.append(
                 engine_allocation.Warehouse(
@@ -739,12 +758,15 @@ class SaleOrder(models.Model):
             availability = self._distribution_availability(lines.product_id, warehouses, horizon)
         stock_lines = self._distribution_stock_lines()
         ordered = self.sorted(lambda o: (-o.distribution_release_score, o.id))
+        # sudo: the transit table is read for every order, whoever submits it
+        rules = warehouses.sudo().distribution_transit_rule_ids._engine_rules()
         requests = [
             engine_allocation.OrderRequest(
                 order_id=order.id,
                 lines=stock_lines.get(order.id, []),
                 warehouses=order._distribution_sites(
-                    warehouses.filtered(lambda w, o=order: w.company_id == o.company_id)
+                    warehouses.filtered(lambda w, o=order: w.company_id == o.company_id),
+                    rules,
                 ),
                 policy=order._distribution_policy(),
             )

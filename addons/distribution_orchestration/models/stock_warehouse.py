@@ -44,6 +44,13 @@ class StockWarehouse(models.Model):
         copy=False,
         help="Decimal degrees, -180 to 180 (WGS 84), of the site itself.",
     )
+    distribution_transit_rule_ids = fields.One2many(
+        "distribution.transit.rule",
+        "warehouse_id",
+        string="Transit Table",
+        help="Real distances (and transit times) to delivery zones; a matching row "
+        "replaces the great-circle distance.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -4,6 +4,7 @@ the same sourcing; warehouses without a location rank last."""
 
 import json
 
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from ..models.sale_order import haversine_km
@@ -233,7 +234,7 @@ class TestAllocationPolicies(ThreeSiteNetwork, TransactionCase):
     def test_same_input_in_another_order_gives_the_same_sourcing(self):
         """Lines entered the other way round, warehouses given in the reverse order."""
         warehouses = self.env["stock.warehouse"].search([("company_id", "=", self.company.id)])
-        for policy in README_SOURCING:
+        for policy, expected in README_SOURCING.items():
             with self.subTest(policy=policy):
                 self.company.distribution_allocation_policy = policy
                 first = self.readme_order().sudo()
@@ -242,7 +243,7 @@ class TestAllocationPolicies(ThreeSiteNetwork, TransactionCase):
                 first._distribution_allocate(warehouses=warehouses)
                 second._distribution_allocate(warehouses=warehouses.sorted("id", reverse=True))
                 self.assertEqual(self.sourcing(first), self.sourcing(second))
-                self.assertEqual(self.sourcing(first), README_SOURCING[policy])
+                self.assertEqual(self.sourcing(first), expected)
 
     def test_warehouse_without_location_ranks_last_and_says_why(self):
         nowhere = self.env["stock.warehouse"].create({"name": "Unplaced DC", "code": "TUNP"})
@@ -269,14 +270,101 @@ class TestAllocationPolicies(ThreeSiteNetwork, TransactionCase):
 
 
 @tagged("post_install", "-at_install")
+class TestTransitTable(ThreeSiteNetwork, TransactionCase):
+    """A transit table row replaces the great-circle distance for its delivery zone."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_three_sites()
+        cls.netherlands = cls.env.ref("base.nl")
+        cls.customer.write({"country_id": cls.netherlands.id, "zip": "3511 AB"})
+        cls.company.distribution_allocation_policy = "nearest_first"
+        cls.manager = new_test_user(
+            cls.env,
+            login="alloc_manager",
+            groups="distribution_orchestration.group_orchestration_manager",
+        )
+        Rule = cls.env["distribution.transit.rule"].with_user(cls.manager)
+        cls.rules = Rule.create(
+            [
+                # Eindhoven reaches Utrecht's 35xx postcodes by motorway in 20 km (fiction)
+                {
+                    "warehouse_id": cls.sites["EIN"].id,
+                    "country_id": cls.netherlands.id,
+                    "zip_prefix": "35",
+                    "distance_km": 20.0,
+                    "lead_time_days": 1.0,
+                },
+                # a whole-country row is less specific: it does not apply to Eindhoven
+                {
+                    "warehouse_id": cls.sites["EIN"].id,
+                    "country_id": cls.netherlands.id,
+                    "distance_km": 150.0,
+                },
+                {
+                    "warehouse_id": cls.sites["AMS"].id,
+                    "country_id": cls.netherlands.id,
+                    "distance_km": 90.0,
+                },
+            ]
+        )
+
+    def test_matching_row_overrides_the_great_circle_distance(self):
+        order = self.readme_order()
+        order.action_confirm()
+        # Eindhoven (20 km by the table) is now nearest and has all the vaccines
+        self.assertEqual(
+            self.sourcing(order), {"vaccine": [("EIN", 5.0)], "gloves": [("RTM", 8.0)]}
+        )
+        message = order.distribution_log_ids.filtered(lambda e: e.event == "allocate").message
+        self.assertIn(
+            "1. Eindhoven DC: 20.0 km (transit table (TEIN → NL / 35, 1 day(s) in transit))",
+            message,
+        )
+        self.assertIn("2. Rotterdam DC: 47.8 km (great-circle)", message)
+        self.assertIn("3. Amsterdam DC: 90.0 km (transit table (TAMS → NL", message)
+
+    def test_rows_of_another_zone_do_not_apply(self):
+        self.customer.write({"country_id": self.env.ref("base.be").id, "zip": "3500"})
+        order = self.readme_order()
+        order.action_confirm()
+        self.assertEqual(
+            self.sourcing(order),
+            {"vaccine": [("AMS", 3.0), ("RTM", 2.0)], "gloves": [("AMS", 8.0)]},
+        )
+
+    def test_only_administrators_maintain_the_table(self):
+        rows = self.rules.with_user(self.sales_user)
+        self.assertEqual(rows.mapped("distance_km"), [20.0, 150.0, 90.0], "users read it")
+        with self.assertRaises(AccessError):
+            rows[0].write({"distance_km": 1.0})
+        with self.assertRaises(AccessError):
+            self.env["distribution.transit.rule"].with_user(self.sales_user).create(
+                {
+                    "warehouse_id": self.sites["RTM"].id,
+                    "country_id": self.netherlands.id,
+                    "distance_km": 1.0,
+                }
+            )
+        self.assertEqual(self.rules[0].distance_km, 20.0)
+        with self.assertRaises(ValidationError):
+            self.rules[0].with_user(self.manager).distance_km = -5.0
+
+
+@tagged("post_install", "-at_install")
 class TestWarehouseLocation(TransactionCase):
     def test_coordinates_belong_to_the_warehouse(self):
         Warehouse = self.env["stock.warehouse"]
         company_partner = self.env.company.partner_id
         before = (company_partner.partner_latitude, company_partner.partner_longitude)
         first = Warehouse.create(
-            {"name": "Loc A", "code": "LOCA", "distribution_latitude": 45.0,
-             "distribution_longitude": 7.0}
+            {
+                "name": "Loc A",
+                "code": "LOCA",
+                "distribution_latitude": 45.0,
+                "distribution_longitude": 7.0,
+            }
         )
         second = Warehouse.create({"name": "Loc B", "code": "LOCB"})
         second.write({"distribution_latitude": 0.0, "distribution_longitude": 9.5})

@@ -43,9 +43,7 @@ class TestAvailableToPromise(InventoryStatusFixture, TransactionCase):
     def pipeline_availability(self):
         order = self.env["sale.order"]
         warehouses = self.wh_a | self.wh_b
-        return order._distribution_availability(
-            self.products, warehouses, fields.Datetime.now()
-        )
+        return order._distribution_availability(self.products, warehouses, fields.Datetime.now())
 
     def test_screen_and_pipeline_agree(self):
         availability = self.pipeline_availability()
