@@ -902,16 +902,38 @@ def _single(
     for warehouse in ranked:
         available = scratch.available(warehouse.warehouse_id, work.line.product_id, work.key)
         has_capacity = scratch.has_capacity(warehouse.warehouse_id)
-        allowed = shipments.allows(warehouse)
+        allowed = shipments.cap is None or shipments.allows(warehouse)
         if has_capacity and allowed and available + EPS >= need:
             return warehouse, skipped
         skipped.append((warehouse, available, has_capacity, allowed))
     return None, skipped
 
 
+class _Offers:
+    """What each source can give, computed lazily (a line is usually served by the
+    first few sources) and kept for a second planning pass."""
+
+    __slots__ = ("_pending", "_seen")
+
+    def __init__(self, offers: Iterable[tuple[Warehouse, float, bool]]) -> None:
+        self._pending = iter(offers)
+        self._seen: list[tuple[Warehouse, float, bool]] = []
+
+    def __iter__(self):
+        index = 0
+        while True:
+            if index == len(self._seen):
+                offer = next(self._pending, None)
+                if offer is None:
+                    return
+                self._seen.append(offer)
+            yield self._seen[index]
+            index += 1
+
+
 def _plan_parts(
     need: float,
-    offers: Sequence[tuple[Warehouse, float, bool]],
+    offers: Iterable[tuple[Warehouse, float, bool]],
     policy: AllocationPolicy,
     room: int | None,
     *,
@@ -962,13 +984,13 @@ def _fill(
     """Serve the line over ``sources`` in the given order, each giving all it can, within
     the per-line and per-order limits and the minimum quantity per split."""
     need = work.remaining
-    offers = []
-    for warehouse in sources:
-        if not scratch.has_capacity(warehouse.warehouse_id):
-            continue
-        available = scratch.available(warehouse.warehouse_id, work.line.product_id, work.key)
-        if available > EPS:
-            offers.append((warehouse, available, warehouse.warehouse_id not in shipments.used))
+    offers = _Offers(
+        (warehouse, available, warehouse.warehouse_id not in shipments.used)
+        for warehouse in sources
+        if scratch.has_capacity(warehouse.warehouse_id)
+        and (available := scratch.available(warehouse.warehouse_id, work.line.product_id, work.key))
+        > EPS
+    )
     room = None if shipments.cap is None else max(shipments.cap - len(shipments.used), 0)
     parts = _plan_parts(need, offers, policy, room, keep_remainder=True)
     if policy.min_split_quantity > 0:

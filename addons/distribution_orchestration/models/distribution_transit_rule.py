@@ -15,16 +15,12 @@ class DistributionTransitRule(models.Model):
     _description = "Transit Table Row"
     _order = "warehouse_id, country_id, state_id, zip_prefix, id"
 
-    warehouse_id = fields.Many2one(
-        "stock.warehouse", required=True, index=True, ondelete="cascade"
-    )
+    warehouse_id = fields.Many2one("stock.warehouse", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(
         related="warehouse_id.company_id", store=True, index=True, readonly=True
     )
-    country_id = fields.Many2one("res.country", string="Country", required=True)
-    state_id = fields.Many2one(
-        "res.country.state", string="State", domain="[('country_id', '=?', country_id)]"
-    )
+    country_id = fields.Many2one("res.country", required=True)
+    state_id = fields.Many2one("res.country.state", domain="[('country_id', '=?', country_id)]")
     zip_prefix = fields.Char(
         string="Postcode Prefix",
         help="Delivery postcodes starting with this (spaces and case ignored). Empty: the "
@@ -42,8 +38,7 @@ class DistributionTransitRule(models.Model):
     active = fields.Boolean(default=True)
 
     _zone_unique = models.UniqueIndex(
-        "(warehouse_id, country_id, COALESCE(state_id, 0), COALESCE(zip_prefix, '')) "
-        "WHERE active",
+        "(warehouse_id, country_id, COALESCE(state_id, 0), COALESCE(zip_prefix, '')) WHERE active",
         "A warehouse has one transit table row per delivery zone.",
     )
 
@@ -51,9 +46,7 @@ class DistributionTransitRule(models.Model):
     def _check_transit(self):
         for rule in self:
             if rule.distance_km < 0 or rule.lead_time_days < 0:
-                raise ValidationError(
-                    self.env._("Transit distances and times cannot be negative.")
-                )
+                raise ValidationError(self.env._("Transit distances and times cannot be negative."))
             if rule.state_id and rule.state_id.country_id != rule.country_id:
                 raise ValidationError(
                     self.env._(
