@@ -20,6 +20,7 @@
         "views/distribution_check_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
+        "views/res_partner_location_views.xml",
         "views/distribution_transit_rule_views.xml",
         "views/stock_warehouse_views.xml",
         "views/product_template_views.xml",
