@@ -984,13 +984,16 @@ def _fill(
     """Serve the line over ``sources`` in the given order, each giving all it can, within
     the per-line and per-order limits and the minimum quantity per split."""
     need = work.remaining
-    offers = _Offers(
-        (warehouse, available, warehouse.warehouse_id not in shipments.used)
-        for warehouse in sources
-        if scratch.has_capacity(warehouse.warehouse_id)
-        and (available := scratch.available(warehouse.warehouse_id, work.line.product_id, work.key))
-        > EPS
-    )
+
+    def offered():
+        for source in sources:
+            if not scratch.has_capacity(source.warehouse_id):
+                continue
+            quantity = scratch.available(source.warehouse_id, work.line.product_id, work.key)
+            if quantity > EPS:
+                yield source, quantity, source.warehouse_id not in shipments.used
+
+    offers = _Offers(offered())
     room = None if shipments.cap is None else max(shipments.cap - len(shipments.used), 0)
     parts = _plan_parts(need, offers, policy, room, keep_remainder=True)
     if policy.min_split_quantity > 0:
