@@ -8,4 +8,5 @@ from . import (
     test_pipeline,
     test_rebalancing,
     test_tour_credit_hold,
+    test_transit_table_rpc,
 )
