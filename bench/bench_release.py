@@ -2,6 +2,7 @@
 """Benchmark: the governed pipeline against Odoo's plain confirmation.
 
     python3 bench/bench_release.py [--orders 1000] [--warehouses 20] [--batch 1]
+                                   [--policy nearest_first]
 
 In a scratch database (``bench_release``, created with our addons on first use,
 re-created with ``--fresh``) with ``--warehouses`` sites holding stock (``--coverage``:
@@ -70,14 +71,15 @@ def build_network(env, warehouses: int, coverage: float = 1.0):
     existing = Warehouse.search([("code", "=like", "B%")])
     sites = list(existing)
     for index in range(len(sites), warehouses):
-        site = Warehouse.create({"name": f"Bench Site {index:02d}", "code": f"B{index:02d}"})
-        site.partner_id.write(
+        sites.append(Warehouse.create({"name": f"Bench Site {index:02d}", "code": f"B{index:02d}"}))
+    for index, site in enumerate(sites):
+        # each site's own location (its address record is the company's, shared)
+        site.write(
             {
-                "partner_latitude": 45 + (index % 5) * 2.0,
-                "partner_longitude": 0 + (index // 5) * 3.0,
+                "distribution_latitude": 45 + (index % 5) * 2.0,
+                "distribution_longitude": 0 + (index // 5) * 3.0,
             }
         )
-        sites.append(site)
     products = env["product.product"].search([("default_code", "=like", "BENCH-%")])
     if len(products) < PRODUCTS:
         products |= env["product.product"].create(
@@ -190,6 +192,11 @@ def main() -> int:
         help="share of (site, product) pairs holding stock; below 1 orders split across sites",
     )
     parser.add_argument("--fresh", action="store_true", help="re-create the scratch database")
+    parser.add_argument(
+        "--policy",
+        default="nearest_first",
+        help="allocation policy of the company (default: nearest_first)",
+    )
     args = parser.parse_args()
 
     config = prepare_database(args.fresh)
@@ -206,7 +213,7 @@ def main() -> int:
             {
                 "distribution_pipeline_enabled": True,
                 "distribution_release_mode": "immediate",
-                "distribution_allocation_policy": "home_then_nearest",
+                "distribution_allocation_policy": args.policy,
             }
         )
         env["distribution.check"]._create_defaults(company)
@@ -225,7 +232,7 @@ def main() -> int:
             print(f"NOT ALL RELEASED: {released}/{args.orders}; holds: {holds}", flush=True)
         print(
             f"orders={args.orders} warehouses={len(sites)} batch={args.batch} "
-            f"coverage={args.coverage} "
+            f"coverage={args.coverage} policy={args.policy} "
             f"released={released}/{args.orders} plain_s={plain_s:.2f} ours_s={ours_s:.2f}",
             flush=True,
         )

@@ -1,1 +1,1 @@
-from . import sale_order
+from . import distribution_inventory_status

@@ -1,1 +1,1 @@
-from . import test_quarantine_holds_orders
+from . import test_quarantine_holds_orders, test_quarantine_unavailable_everywhere

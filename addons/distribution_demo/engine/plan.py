@@ -15,6 +15,7 @@ history always ends "now"; the loader turns them into datetimes.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -56,12 +57,108 @@ CHILLED = Zone("CHILL", "Chilled 2–8 °C", 2.0, 8.0)
 FROZEN = Zone("FREEZE", "Freezer −25…−15 °C", -25.0, -15.0)
 
 WAREHOUSES = (
-    Warehouse("RTM", "Rotterdam Hub", "Rotterdam", "NL", 51.92, 4.48, (CHILLED, FROZEN)),
-    Warehouse("LYS", "Lyon Distribution Center", "Lyon", "FR", 45.76, 4.84, (CHILLED, FROZEN)),
-    Warehouse("MUC", "Munich Warehouse", "Munich", "DE", 48.14, 11.58),
-    Warehouse("MAD", "Madrid Warehouse", "Madrid", "ES", 40.42, -3.70),
-    Warehouse("WAW", "Warsaw Warehouse", "Warsaw", "PL", 52.23, 21.01),
+    Warehouse("RTM", "Rotterdam Hub", "Rotterdam", "NL", 51.9244, 4.4777, (CHILLED, FROZEN)),
+    Warehouse("LYS", "Lyon Distribution Center", "Lyon", "FR", 45.7640, 4.8357, (CHILLED, FROZEN)),
+    Warehouse("MUC", "Munich Warehouse", "Munich", "DE", 48.1351, 11.5820),
+    Warehouse("MAD", "Madrid Warehouse", "Madrid", "ES", 40.4168, -3.7038),
+    Warehouse("WAW", "Warsaw Warehouse", "Warsaw", "PL", 52.2297, 21.0122),
 )
+
+
+@dataclass(frozen=True)
+class City:
+    name: str
+    country_code: str
+    latitude: float
+    longitude: float
+
+
+#: Where the customers are: real European cities (none is a site's city), interleaved
+#: so that any prefix of the list mixes countries.  Coordinates: city centres, WGS 84.
+CUSTOMER_CITIES = (
+    City("Paris", "FR", 48.8566, 2.3522),
+    City("Berlin", "DE", 52.5200, 13.4050),
+    City("Amsterdam", "NL", 52.3676, 4.9041),
+    City("Barcelona", "ES", 41.3874, 2.1686),
+    City("Krakow", "PL", 50.0647, 19.9450),
+    City("Antwerp", "BE", 51.2194, 4.4025),
+    City("Vienna", "AT", 48.2082, 16.3738),
+    City("Hamburg", "DE", 53.5511, 9.9937),
+    City("Marseille", "FR", 43.2965, 5.3698),
+    City("Utrecht", "NL", 52.0907, 5.1214),
+    City("Valencia", "ES", 39.4699, -0.3763),
+    City("Prague", "CZ", 50.0755, 14.4378),
+    City("Zurich", "CH", 47.3769, 8.5417),
+    City("Cologne", "DE", 50.9375, 6.9603),
+    City("Lille", "FR", 50.6292, 3.0573),
+    City("Gdansk", "PL", 54.3520, 18.6466),
+    City("Brussels", "BE", 50.8503, 4.3517),
+    City("Milan", "IT", 45.4642, 9.1900),
+    City("Seville", "ES", 37.3891, -5.9845),
+    City("Frankfurt", "DE", 50.1109, 8.6821),
+    City("Toulouse", "FR", 43.6047, 1.4442),
+    City("The Hague", "NL", 52.0705, 4.3007),
+    City("Porto", "PT", 41.1579, -8.6291),
+    City("Poznan", "PL", 52.4064, 16.9252),
+    City("Salzburg", "AT", 47.8095, 13.0550),
+    City("Stuttgart", "DE", 48.7758, 9.1829),
+    City("Bordeaux", "FR", 44.8378, -0.5792),
+    City("Eindhoven", "NL", 51.4416, 5.4697),
+    City("Zaragoza", "ES", 41.6488, -0.8891),
+    City("Luxembourg", "LU", 49.6116, 6.1319),
+    City("Geneva", "CH", 46.2044, 6.1432),
+    City("Nuremberg", "DE", 49.4521, 11.0767),
+    City("Nantes", "FR", 47.2184, -1.5536),
+    City("Wroclaw", "PL", 51.1079, 17.0385),
+    City("Ghent", "BE", 51.0543, 3.7174),
+    City("Brno", "CZ", 49.1951, 16.6068),
+    City("Leipzig", "DE", 51.3397, 12.3731),
+    City("Strasbourg", "FR", 48.5734, 7.7521),
+    City("Bilbao", "ES", 43.2630, -2.9350),
+    City("Groningen", "NL", 53.2194, 6.5665),
+    City("Innsbruck", "AT", 47.2692, 11.4041),
+    City("Turin", "IT", 45.0703, 7.6869),
+    City("Dresden", "DE", 51.0504, 13.7373),
+    City("Nice", "FR", 43.7102, 7.2620),
+    City("Lodz", "PL", 51.7592, 19.4560),
+    City("Malaga", "ES", 36.7213, -4.4214),
+    City("Liege", "BE", 50.6326, 5.5797),
+    City("Hanover", "DE", 52.3759, 9.7320),
+    City("Grenoble", "FR", 45.1885, 5.7245),
+    City("Nijmegen", "NL", 51.8126, 5.8372),
+    City("Basel", "CH", 47.5596, 7.5886),
+    City("Lisbon", "PT", 38.7223, -9.1393),
+    City("Dusseldorf", "DE", 51.2277, 6.7735),
+    City("Dijon", "FR", 47.3220, 5.0415),
+    City("Lublin", "PL", 51.2465, 22.5684),
+    City("Valladolid", "ES", 41.6523, -4.7245),
+    City("Graz", "AT", 47.0707, 15.4395),
+    City("Maastricht", "NL", 50.8514, 5.6910),
+    City("Augsburg", "DE", 48.3705, 10.8978),
+    City("Montpellier", "FR", 43.6108, 3.8767),
+    City("Freiburg", "DE", 47.9990, 7.8421),
+    City("Rennes", "FR", 48.1173, -1.6778),
+    City("Zwolle", "NL", 52.5168, 6.0830),
+    City("Clermont-Ferrand", "FR", 45.7772, 3.0870),
+)
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Haversine distance in km (the orchestration engine's formula, kept here so that
+    the demo plan stays independent of other addons)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
+
+
+def nearest_site(latitude: float, longitude: float) -> Warehouse:
+    """The site nearest to a place (ties: code)."""
+    return min(
+        WAREHOUSES,
+        key=lambda w: (great_circle_km(latitude, longitude, w.latitude, w.longitude), w.code),
+    )
+
 
 # Product families: (category, share of the catalogue, lot-tracked share,
 # storage zone key or None, list price range, margin range)
@@ -200,6 +297,8 @@ class Partner:
     city: str
     country_code: str
     home_warehouse: str  # warehouse code
+    latitude: float = 0.0
+    longitude: float = 0.0
     tier: str = "silver"
     credit_limit: float = 0.0
     requires_reference: bool = False
@@ -292,18 +391,30 @@ def product(index: int, seed: int = SEED) -> Product:
     )
 
 
+def customer_place(index: int) -> tuple[City, float, float]:
+    """A customer's city and coordinates: one city each for the first customers; beyond
+    the list (scales above 1) the cities come round again, each time 1.5 km further
+    north-east, so that no two customers share a place."""
+    city = CUSTOMER_CITIES[index % len(CUSTOMER_CITIES)]
+    offset = 0.01 * (index // len(CUSTOMER_CITIES))
+    return city, round(city.latitude + offset, 6), round(city.longitude + offset, 6)
+
+
 def customer(index: int, seed: int = SEED) -> Partner:
     rng = _rng(seed, "customer", index)
-    warehouse = rng.choices(WAREHOUSES, weights=(30, 22, 20, 16, 12))[0]
+    city, latitude, longitude = customer_place(index)
+    warehouse = nearest_site(latitude, longitude)
     tier = rng.choices(TIERS, weights=(15, 50, 35))[0]
     limit = {"gold": 250000.0, "silver": 90000.0, "bronze": 30000.0}[tier]
     name = f"{CUSTOMER_NAMES[index % len(CUSTOMER_NAMES)]} {rng.choice(CUSTOMER_STEMS)}"
     return Partner(
         key=f"DN-C{index + 1:04d}",
-        name=f"{name} {warehouse.city}",
-        city=warehouse.city,
-        country_code=warehouse.country_code,
+        name=f"{name} {city.name}",
+        city=city.name,
+        country_code=city.country_code,
         home_warehouse=warehouse.code,
+        latitude=latitude,
+        longitude=longitude,
         tier=tier,
         credit_limit=limit if rng.random() < 0.8 else 0.0,
         requires_reference=rng.random() < 0.25,
@@ -321,6 +432,8 @@ def vendor(index: int, seed: int = SEED) -> Partner:
         city=warehouse.city,
         country_code=warehouse.country_code,
         home_warehouse=warehouse.code,
+        latitude=warehouse.latitude,
+        longitude=warehouse.longitude,
         is_vendor=True,
     )
 
@@ -354,7 +467,7 @@ def cold_site_if_needed(warehouse: str, lines: tuple[Line, ...], seed: int) -> s
     nearest = min(
         cold_sites,
         key=lambda w: (
-            (w.latitude - site.latitude) ** 2 + (w.longitude - site.longitude) ** 2,
+            great_circle_km(site.latitude, site.longitude, w.latitude, w.longitude),
             w.code,
         ),
     )

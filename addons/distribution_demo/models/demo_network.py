@@ -15,6 +15,7 @@ per table and batch.
 """
 
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
@@ -24,6 +25,8 @@ from ..engine import plan as demo_plan
 _logger = logging.getLogger(__name__)
 
 BATCH = 200
+#: ``ref`` prefix of the sites' own address records.
+SITE_ADDRESS_PREFIX = "DNSITE-"
 DEMO_USERS = (
     # login (= password), name, groups
     (
@@ -166,6 +169,9 @@ class DistributionDemoNetwork(models.AbstractModel):
         return False
 
     def _load_sites(self, plan, anchor):
+        """Each site at its own place: its own address (a contact of the company, never
+        the company's own record, which new warehouses share) and its coordinates on the
+        warehouse, which the allocation measures distances from."""
         Warehouse = self.env["stock.warehouse"]
         existing = self._warehouses()
         default = Warehouse.search(
@@ -177,6 +183,7 @@ class DistributionDemoNetwork(models.AbstractModel):
                 [("code", "in", [w.country_code for w in plan.warehouses])]
             )
         }
+        addresses = self._partners(SITE_ADDRESS_PREFIX)
         for site in plan.warehouses:
             warehouse = existing.get(site.code)
             if not warehouse and default:
@@ -185,12 +192,26 @@ class DistributionDemoNetwork(models.AbstractModel):
                 warehouse, default = default, None
             elif not warehouse:
                 warehouse = Warehouse.create({"code": site.code, "name": site.name})
-            warehouse.partner_id.write(
+            address_vals = {
+                "name": site.name,
+                "type": "other",
+                "parent_id": self.env.company.partner_id.id,
+                "city": site.city,
+                "country_id": countries[site.country_code].id,
+                "partner_latitude": site.latitude,
+                "partner_longitude": site.longitude,
+            }
+            ref = f"{SITE_ADDRESS_PREFIX}{site.code}"
+            address = addresses.get(ref)
+            if address:
+                address.write(address_vals)
+            else:
+                address = self.env["res.partner"].create(dict(address_vals, ref=ref))
+            warehouse.write(
                 {
-                    "city": site.city,
-                    "country_id": countries[site.country_code].id,
-                    "partner_latitude": site.latitude,
-                    "partner_longitude": site.longitude,
+                    "partner_id": address.id,
+                    "distribution_latitude": site.latitude,
+                    "distribution_longitude": site.longitude,
                 }
             )
             self._ensure_cold_zones(warehouse, site)
@@ -291,14 +312,14 @@ class DistributionDemoNetwork(models.AbstractModel):
 
     def _load_partners(self, plan, anchor):
         Partner = self.env["res.partner"]
+        customers, vendors = plan.customers(), plan.vendors()
         countries = {
             c.code: c
             for c in self.env["res.country"].search(
-                [("code", "in", [w.country_code for w in plan.warehouses])]
+                [("code", "in", sorted({p.country_code for p in customers + vendors}))]
             )
         }
-        sites = {w.code: w for w in plan.warehouses}
-        for prefix, items in (("DN-C", plan.customers()), ("DN-V", plan.vendors())):
+        for prefix, items in (("DN-C", customers), ("DN-V", vendors)):
             existing = self._partners(prefix)
             todo = [p for p in items if p.key not in existing]
             Partner.create(
@@ -313,8 +334,8 @@ class DistributionDemoNetwork(models.AbstractModel):
                         "customer_rank": 0 if p.is_vendor else 1,
                         "supplier_rank": 1 if p.is_vendor else 0,
                         "credit_limit": p.credit_limit,
-                        "partner_latitude": sites[p.home_warehouse].latitude,
-                        "partner_longitude": sites[p.home_warehouse].longitude,
+                        "partner_latitude": p.latitude,
+                        "partner_longitude": p.longitude,
                         "comment": (
                             f"Tier: {p.tier}. Home site: {p.home_warehouse}."
                             + (
@@ -329,8 +350,51 @@ class DistributionDemoNetwork(models.AbstractModel):
                     for p in todo
                 ]
             )
+            # partners loaded before they had places of their own are moved there
+            for p in items:
+                partner = existing.get(p.key)
+                place = (p.city, p.latitude, p.longitude)
+                if (
+                    partner
+                    and (
+                        partner.city,
+                        partner.partner_latitude,
+                        partner.partner_longitude,
+                    )
+                    != place
+                ):
+                    partner.write(
+                        {
+                            "name": p.name,
+                            "city": p.city,
+                            "country_id": countries[p.country_code].id,
+                            "partner_latitude": p.latitude,
+                            "partner_longitude": p.longitude,
+                        }
+                    )
+        self._ensure_home_sites(customers)
         self._ensure_supplier_info(plan)
         return False
+
+    def _ensure_home_sites(self, customers):
+        """Each customer's home site is its nearest site (home then nearest policy)."""
+        warehouses = self._warehouses()
+        partners = self._partners("DN-C")
+        keys_by_home = defaultdict(list)
+        for customer in customers:
+            if customer.key in partners:
+                keys_by_home[customer.home_warehouse].append(customer.key)
+        for home, keys in sorted(keys_by_home.items()):
+            warehouse = warehouses.get(home)
+            if not warehouse:
+                continue
+            todo = (
+                self.env["res.partner"]
+                .browse([partners[key].id for key in keys])
+                .filtered(lambda p, w=warehouse: p.distribution_home_warehouse_id != w)
+            )
+            if todo:
+                todo.write({"distribution_home_warehouse_id": warehouse.id})
 
     def _ensure_supplier_info(self, plan):
         vendors = self._partners("DN-V")

@@ -54,6 +54,35 @@ class TestDemoNetwork(TransactionCase):
         self.env["distribution.demo.network"].load_all(SCALE)
         self.assertEqual(self._counts(), before)
 
+    def test_no_two_sites_share_a_location(self):
+        warehouses = self.env["stock.warehouse"].search(
+            [("code", "in", [w.code for w in demo_plan.WAREHOUSES])]
+        )
+        locations = [w._distribution_location() for w in warehouses]
+        self.assertEqual(len(warehouses), 5)
+        self.assertNotIn(None, locations, "every site has its location")
+        self.assertEqual(len(set(locations)), 5, "no two sites share a location")
+        self.assertEqual(len(warehouses.partner_id), 5, "each site has its own address")
+        self.assertNotIn(self.env.company.partner_id, warehouses.partner_id)
+        by_code = {w.code: w for w in warehouses}
+        for site in demo_plan.WAREHOUSES:
+            self.assertEqual(
+                by_code[site.code]._distribution_location(), (site.latitude, site.longitude)
+            )
+            self.assertEqual(by_code[site.code].partner_id.city, site.city)
+
+    def test_customers_live_at_their_own_places_near_their_home_site(self):
+        customers = self.env["res.partner"].search([("ref", "=like", "DN-C%")])
+        planned = {p.key: p for p in self.plan.customers()}
+        self.assertEqual(len(customers), len(planned))
+        for customer in customers:
+            plan = planned[customer.ref]
+            self.assertEqual(
+                (customer.city, customer.partner_latitude, customer.partner_longitude),
+                (plan.city, plan.latitude, plan.longitude),
+            )
+            self.assertEqual(customer.distribution_home_warehouse_id.code, plan.home_warehouse)
+
     def test_cold_sites_have_chilled_and_frozen_zones(self):
         for site in demo_plan.WAREHOUSES:
             warehouse = self.env["stock.warehouse"].search([("code", "=", site.code)])

@@ -12,8 +12,9 @@ Quantities
     Plain floats in the product's *stock* unit of measure (the adapter converts sale
     units).  Comparisons use the tolerance :data:`~.common.EPS`.
 Free stock
-    Per (warehouse, product): ``on hand - reserved - safety stock`` (see
-    :func:`free_quantity`).  When that figure is negative the deficit is *netted
+    Per (warehouse, product): available to promise, ``on hand - reserved -
+    unavailable (quarantined, held, expired lots) - safety stock``, the one definition
+    of :mod:`.atp` (see :func:`free_quantity`).  When that figure is negative the deficit is *netted
     against the earliest incoming receipts* of the same warehouse and product (the
     safety stock and the existing reservations are rebuilt first), and availability is
     floored at 0 at every date.
@@ -39,8 +40,12 @@ Policies (:class:`Policy`) and deterministic tie-breaking
 ---------------------------------------------------------
 Every ordering of warehouses ends with the warehouse id (ascending), so equal
 candidates are always resolved the same way.  ``priority`` follows Odoo's ``sequence``
-convention: lower is preferred.  ``distance`` is a distance or zone rank to the
-customer, lower is nearer.  ``cost`` is a relative shipping cost, lower is cheaper.
+convention: lower is preferred.  ``distance`` is the distance to the customer in km,
+lower is nearer; a warehouse whose distance is unknown (``None``: no location) ranks
+after every warehouse with a distance, and its explanation says so.  ``cost`` is a
+relative shipping cost, lower is cheaper.  Lines are processed in a canonical order
+(date, product, larger quantity first, line id), so the same lines and warehouses in
+another order give the same result.
 
 ``home_then_nearest``
     Rank ``(not home, distance, priority, cost, id)``.  The first ranked warehouse able
@@ -50,6 +55,10 @@ customer, lower is nearer.  ``cost`` is a relative shipping cost, lower is cheap
 ``nearest_with_stock``
     Same as above with rank ``(distance, priority, cost, id)``: the home flag is
     ignored, the nearest warehouse holding enough stock wins.
+``nearest_first``
+    Rank ``(distance, priority, cost, id)``; for each line the nearest warehouse gives
+    all it can, then the next, until the line is served (5 ordered, 3 at the nearest
+    and 10 at the next: 3 + 2).  Without splitting it is ``nearest_with_stock``.
 ``fewest_shipments``
     Minimise the number of warehouses used for the whole order:
 
@@ -75,6 +84,21 @@ customer, lower is nearer.  ``cost`` is a relative shipping cost, lower is cheap
     :data:`REASON_SHIP_COMPLETE`.  Never splits.  Lines with a non-positive quantity
     are ignored (nothing to ship); a line of an unknown product makes a complete
     shipment impossible.
+
+Limits (every policy)
+    ``max_shipments_per_order``: at most that many warehouses ship one order; a line
+    that would need another one is short (:data:`REASON_SHIPMENT_LIMIT`).
+    ``min_split_quantity``: every part of a split line is at least that quantity; a
+    warehouse gives a little less than all it has when the remainder would otherwise
+    be too small a part (5 with 4 at the nearest and a minimum of 2: 3 + 2), and a
+    part that would stay below the minimum is not shipped (:data:`REASON_MIN_SPLIT`).
+    A line served whole by one warehouse is never affected.
+
+Explanations
+    Every line carries its sentences (``explanation``), and every order its own: the
+    policy and its limits, the warehouses in the order the policy considers them with
+    their distance (``34.2 km (great-circle)``, or why it is unknown), the policy's
+    decision and which warehouses ship what, and what is backordered.
 
 When splitting is not allowed (``allow_split=False``) and no single warehouse can
 serve a line, the line is served *partially* from the eligible warehouse holding the
@@ -102,7 +126,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from .atp import AvailabilityInputError, available_to_promise
 from .common import EPS, as_datetime, clean, fmt_qty, fmt_when, is_number
+from .geo import fmt_km
 
 WarehouseId = int
 ProductId = int
@@ -119,11 +145,14 @@ REASON_INSUFFICIENT_STOCK = "insufficient_stock"
 REASON_NO_CAPACITY = "no_capacity"
 REASON_SPLIT_NOT_ALLOWED = "split_not_allowed"
 REASON_SPLIT_LIMIT = "split_limit"
+REASON_SHIPMENT_LIMIT = "shipment_limit"
+REASON_MIN_SPLIT = "min_split_quantity"
 REASON_SHIP_COMPLETE = "ship_complete_impossible"
 REASON_INVALID_ORDER = "invalid_order"
 
 _ON_HAND = datetime.min  # date key of the on-hand bucket: eligible for every line
 _MAX_NAMED = 3  # warehouses named in an explanation before "and n more"
+_MAX_RANKED = 8  # warehouses listed in an order's ranking before "n more"
 
 
 class AllocationInputError(ValueError):
@@ -140,7 +169,12 @@ class Policy(StrEnum):
     HOME_THEN_NEAREST = "home_then_nearest"
     FEWEST_SHIPMENTS = "fewest_shipments"
     NEAREST_WITH_STOCK = "nearest_with_stock"
+    NEAREST_FIRST = "nearest_first"
     SHIP_COMPLETE = "ship_complete"
+
+
+#: Policies that rank warehouses by distance alone (the home flag is ignored).
+_DISTANCE_ONLY = frozenset({Policy.NEAREST_WITH_STOCK, Policy.NEAREST_FIRST})
 
 
 @dataclass(frozen=True)
@@ -155,12 +189,20 @@ class AllocationPolicy:
             ``None`` means no limit.
         allow_partial: when a line cannot be served in full, allocate what one
             warehouse has and backorder the rest (True) or allocate nothing (False).
+        max_shipments_per_order: at most that many warehouses ship the order (every
+            policy; ``None``: no limit).  A line that would need another warehouse is
+            short with reason :data:`REASON_SHIPMENT_LIMIT`.
+        min_split_quantity: when a line is split, every part is at least this
+            quantity (stock unit; 0: no minimum).  A single warehouse serving the whole
+            line is never affected.
     """
 
     name: Policy | str = Policy.HOME_THEN_NEAREST
     allow_split: bool = True
     max_warehouses_per_line: int | None = None
     allow_partial: bool = True
+    max_shipments_per_order: int | None = None
+    min_split_quantity: float = 0.0
 
     def __post_init__(self) -> None:
         try:
@@ -175,6 +217,14 @@ class AllocationPolicy:
             raise AllocationInputError(f"max_warehouses_per_line must be an int, got {limit!r}")
         if limit is not None and limit < 1:
             raise AllocationInputError(f"max_warehouses_per_line must be >= 1, got {limit}")
+        cap = self.max_shipments_per_order
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
+            raise AllocationInputError(
+                f"max_shipments_per_order must be an int >= 1 or None, got {cap!r}"
+            )
+        minimum = self.min_split_quantity
+        if not is_number(minimum) or minimum < 0:
+            raise AllocationInputError(f"min_split_quantity must be a number >= 0, got {minimum!r}")
 
 
 @dataclass(frozen=True)
@@ -187,12 +237,19 @@ class OrderLine:
         quantity: requested quantity in the product's stock unit; must be > 0 to allocate.
         date: requested/promised date; receipts arriving later do not count.  None means
             "now": only on-hand stock counts.
+        label: product name used in explanations (defaults to ``product <id>``).
     """
 
     line_id: LineId
     product_id: ProductId
     quantity: float
     date: date | datetime | None = None
+    label: str | None = None
+
+    @property
+    def product_label(self) -> str:
+        """Name of the product in explanations."""
+        return self.label or f"product {self.product_id}"
 
 
 @dataclass(frozen=True)
@@ -201,26 +258,40 @@ class Warehouse:
 
     Attributes:
         warehouse_id: id, also the final tie-breaker (ascending).
-        distance: distance or zone rank to the customer; lower is nearer.
+        distance: distance to the customer in km (lower is nearer), or None when it
+            is unknown (no location on the warehouse or the customer): such a
+            warehouse ranks after every warehouse with a distance.
         priority: preference order like Odoo's ``sequence``; lower is preferred.
         cost: relative shipping cost to the customer (any unit); lower is cheaper.
         is_home: the customer's home warehouse.
         active: inactive (archived) warehouses never receive allocations.
         name: label used in explanations (defaults to ``warehouse <id>``).
+        distance_note: where the distance comes from (``great-circle``, a transit
+            table) or why it is unknown; shown in explanations.
     """
 
     warehouse_id: WarehouseId
-    distance: float = 0.0
+    distance: float | None = 0.0
     priority: float = 10
     cost: float = 0.0
     is_home: bool = False
     active: bool = True
     name: str | None = None
+    distance_note: str | None = None
 
     @property
     def label(self) -> str:
         """Name used in explanations."""
         return self.name or f"warehouse {self.warehouse_id}"
+
+    @property
+    def where(self) -> str:
+        """The distance as explained: ``12.3 km (great-circle)`` or why it is unknown."""
+        if self.distance is None:
+            reason = self.distance_note or "no location"
+            return f"distance unknown: {reason}, ranked last"
+        note = f" ({self.distance_note})" if self.distance_note else ""
+        return f"{fmt_km(self.distance)}{note}"
 
 
 @dataclass(frozen=True)
@@ -242,18 +313,25 @@ class IncomingSupply:
 
 @dataclass(frozen=True)
 class StockPosition:
-    """Stock figures of one product in one warehouse (see :meth:`Availability.from_positions`)."""
+    """Stock figures of one product in one warehouse (see :meth:`Availability.from_positions`).
+
+    ``unavailable`` is the unreserved quantity in quarantined, held or expired lots
+    (see :mod:`.atp`).
+    """
 
     warehouse_id: WarehouseId
     product_id: ProductId
     on_hand: float
     reserved: float = 0.0
     safety_stock: float = 0.0
+    unavailable: float = 0.0
 
 
-def free_quantity(on_hand: float, reserved: float = 0.0, safety_stock: float = 0.0) -> float:
-    """Return the free stock available now: ``max(on_hand - reserved - safety_stock, 0)``."""
-    return max(on_hand - reserved - safety_stock, 0.0)
+def free_quantity(
+    on_hand: float, reserved: float = 0.0, safety_stock: float = 0.0, unavailable: float = 0.0
+) -> float:
+    """Available to promise now (:func:`.atp.available_to_promise`, floored at 0)."""
+    return available_to_promise(on_hand, reserved, safety_stock, unavailable).now
 
 
 # ---------------------------------------------------------------------------------------
@@ -369,11 +447,16 @@ class Availability:
         """
         free: dict[tuple[WarehouseId, ProductId], float] = {}
         for position in positions:
-            for figure in (position.on_hand, position.reserved, position.safety_stock):
-                if not is_number(figure):
-                    raise AllocationInputError(f"stock figure is not a number: {position!r}")
+            try:
+                net = available_to_promise(
+                    position.on_hand,
+                    position.reserved,
+                    position.safety_stock,
+                    position.unavailable,
+                ).net
+            except AvailabilityInputError:
+                raise AllocationInputError(f"stock figure is not a number: {position!r}") from None
             key = (position.warehouse_id, position.product_id)
-            net = position.on_hand - position.reserved - position.safety_stock
             free[key] = free.get(key, 0.0) + net
         return cls(free, incoming, capacity_lines, products)
 
@@ -597,16 +680,53 @@ class _Work:
         return clean(self.line.quantity - sum(qty for _wh, qty in self.allocations))
 
 
-def _rank_key(policy: Policy, warehouse: Warehouse) -> tuple:
-    if policy is Policy.NEAREST_WITH_STOCK:
-        return (warehouse.distance, warehouse.priority, warehouse.cost, warehouse.warehouse_id)
+class _Shipments:
+    """Warehouses shipping the order so far, under the policy's per-order limit."""
+
+    __slots__ = ("cap", "used")
+
+    def __init__(self, cap: int | None) -> None:
+        self.cap = cap
+        self.used: set[WarehouseId] = set()
+
+    def allows(self, warehouse: Warehouse, extra: int = 0) -> bool:
+        """``warehouse`` may ship (already shipping, or room for ``extra`` + 1 more)."""
+        if self.cap is None or warehouse.warehouse_id in self.used:
+            return True
+        return len(self.used) + extra < self.cap
+
+    def add(self, warehouse: Warehouse) -> None:
+        self.used.add(warehouse.warehouse_id)
+
+
+def _sort_token(value: Hashable) -> tuple:
+    """Orders mixed identifiers deterministically (numbers first, then by repr)."""
+    if is_number(value):
+        return (0, float(value), "")
+    return (1, 0.0, repr(value))
+
+
+def _work_order_key(work: _Work) -> tuple:
+    """Canonical processing order of an order's lines, independent of their input order:
+    earliest date first, then product, larger quantity first, then line id."""
     return (
-        not warehouse.is_home,
-        warehouse.distance,
-        warehouse.priority,
-        warehouse.cost,
-        warehouse.warehouse_id,
+        work.key,
+        _sort_token(work.line.product_id),
+        -work.line.quantity,
+        _sort_token(work.line.line_id),
     )
+
+
+def _distance_key(warehouse: Warehouse) -> tuple[bool, float]:
+    """Known distances first (nearest first), unknown ones last."""
+    return (warehouse.distance is None, warehouse.distance or 0.0)
+
+
+def _rank_key(policy: Policy, warehouse: Warehouse) -> tuple:
+    tail = (*_distance_key(warehouse), warehouse.priority, warehouse.cost, warehouse.warehouse_id)
+    if policy in _DISTANCE_ONLY:
+        return tail
+    return (not warehouse.is_home, *tail)
 
 
 def _validate_warehouses(warehouses: Sequence[Warehouse]) -> list[Warehouse]:
@@ -618,10 +738,17 @@ def _validate_warehouses(warehouses: Sequence[Warehouse]) -> list[Warehouse]:
             raise AllocationInputError(f"duplicate warehouse id {warehouse.warehouse_id!r}")
         seen.add(warehouse.warehouse_id)
         for name in ("distance", "priority", "cost"):
-            if not is_number(getattr(warehouse, name)):
+            value = getattr(warehouse, name)
+            if name == "distance" and value is None:
+                continue
+            if not is_number(value):
                 raise AllocationInputError(
-                    f"{name} of {warehouse.label} is not a number: {getattr(warehouse, name)!r}"
+                    f"{name} of {warehouse.label} is not a number: {value!r}"
                 )
+        if warehouse.distance is not None and warehouse.distance < 0:
+            raise AllocationInputError(
+                f"distance of {warehouse.label} must be >= 0 km, got {warehouse.distance!r}"
+            )
     active = [warehouse for warehouse in warehouses if warehouse.active]
     if not active:
         raise NoActiveWarehouseError(
@@ -649,96 +776,200 @@ def _names(warehouses: Sequence[Warehouse]) -> str:
 
 
 def _why(warehouse: Warehouse, policy: Policy) -> str:
-    if warehouse.is_home and policy is not Policy.NEAREST_WITH_STOCK:
-        return "the customer's home warehouse"
-    return f"distance {fmt_qty(warehouse.distance)}, priority {fmt_qty(warehouse.priority)}"
+    if warehouse.is_home and policy not in _DISTANCE_ONLY:
+        return f"the customer's home warehouse, {warehouse.where}"
+    return f"{warehouse.where}, priority {fmt_qty(warehouse.priority)}"
 
 
 def _describe_skipped(
-    skipped: Sequence[tuple[Warehouse, float, bool]], quantity: float
+    skipped: Sequence[tuple[Warehouse, float, bool, bool]], quantity: float
 ) -> str | None:
-    """Sentence on better-ranked warehouses passed over: (warehouse, available, has capacity)."""
+    """Sentence on better-ranked warehouses passed over:
+    (warehouse, available, has capacity, allowed by the per-order shipment limit)."""
     if not skipped:
         return None
     parts = []
-    for warehouse, available, has_capacity in skipped[:_MAX_NAMED]:
-        if not has_capacity:
+    for warehouse, available, has_capacity, allowed in skipped[:_MAX_NAMED]:
+        if not allowed:
+            parts.append(f"{warehouse.label} would add a shipment beyond the order's limit")
+        elif not has_capacity:
             parts.append(f"{warehouse.label} has no picking capacity left today")
         else:
-            parts.append(f"{warehouse.label} has {fmt_qty(available)} of {fmt_qty(quantity)}")
+            parts.append(
+                f"{warehouse.label} ({warehouse.where}) has {fmt_qty(available)} of "
+                f"{fmt_qty(quantity)}"
+            )
     extra = len(skipped) - _MAX_NAMED
     if extra > 0:
         parts.append(f"{extra} more ranked higher could not serve it either")
     return "Passed over: " + "; ".join(parts) + "."
 
 
-def _shortage(work: _Work, candidates: Sequence[Warehouse], scratch: _Scratch, policy) -> None:
+def _shortage(
+    work: _Work,
+    candidates: Sequence[Warehouse],
+    scratch: _Scratch,
+    policy: AllocationPolicy,
+    shipments: _Shipments,
+) -> None:
     """Set the reason and explanation of a line left (partly) unallocated."""
     remaining = work.remaining
     if remaining <= EPS:
         return
     line = work.line
+    label = line.product_label
     when = fmt_when(line.date)
-    stock_total = 0.0
-    eligible_total = 0.0
+    stock_total = eligible_total = allowed_total = 0.0
     for warehouse in candidates:
         available = scratch.available(warehouse.warehouse_id, line.product_id, work.key)
         stock_total += available
         if scratch.has_capacity(warehouse.warehouse_id):
             eligible_total += available
+            if shipments.allows(warehouse):
+                allowed_total += available
     already = work.line.quantity - remaining
     if stock_total + already <= EPS:
         work.reason = REASON_NO_STOCK
         work.notes.append(
-            f"Short {fmt_qty(remaining)}: no active warehouse has product {line.product_id} "
-            f"available by {when}."
+            f"Short {fmt_qty(remaining)}: no active warehouse has {label} available by {when}."
         )
     elif eligible_total + already <= EPS:
         work.reason = REASON_NO_CAPACITY
         work.notes.append(
-            f"Short {fmt_qty(remaining)}: the warehouses holding product {line.product_id} "
+            f"Short {fmt_qty(remaining)}: the warehouses holding {label} "
             f"({fmt_qty(stock_total)} available) have no picking capacity left today."
         )
-    elif eligible_total + EPS >= remaining and not policy.allow_split:
+    elif allowed_total + EPS < remaining <= eligible_total + EPS:
+        work.reason = REASON_SHIPMENT_LIMIT
+        work.notes.append(
+            f"Short {fmt_qty(remaining)}: other warehouses hold {fmt_qty(eligible_total)} by "
+            f"{when}, but the order may ship from at most {policy.max_shipments_per_order} "
+            "warehouse(s)."
+        )
+    elif allowed_total + EPS >= remaining and not policy.allow_split:
         work.reason = REASON_SPLIT_NOT_ALLOWED
         work.notes.append(
-            f"Short {fmt_qty(remaining)}: the network has {fmt_qty(eligible_total)} more "
+            f"Short {fmt_qty(remaining)}: the network has {fmt_qty(allowed_total)} more "
             f"available by {when}, but no single warehouse can serve the line and the policy "
             "does not allow splitting."
         )
-    elif eligible_total + EPS >= remaining:
+    elif allowed_total + EPS >= remaining and (
+        policy.max_warehouses_per_line is not None
+        and len(work.allocations) >= policy.max_warehouses_per_line
+    ):
         work.reason = REASON_SPLIT_LIMIT
         work.notes.append(
-            f"Short {fmt_qty(remaining)}: {fmt_qty(eligible_total)} more available by {when}, "
+            f"Short {fmt_qty(remaining)}: {fmt_qty(allowed_total)} more available by {when}, "
             f"but the policy allows at most {policy.max_warehouses_per_line} warehouse(s) "
             "per line."
+        )
+    elif allowed_total + EPS >= remaining and policy.min_split_quantity > 0:
+        work.reason = REASON_MIN_SPLIT
+        work.notes.append(
+            f"Short {fmt_qty(remaining)}: {fmt_qty(allowed_total)} more available by {when}, "
+            f"but only in parts smaller than the minimum of "
+            f"{fmt_qty(policy.min_split_quantity)} per split."
+        )
+    elif allowed_total + EPS >= remaining:
+        work.reason = REASON_SPLIT_LIMIT
+        work.notes.append(
+            f"Short {fmt_qty(remaining)}: {fmt_qty(allowed_total)} more available by {when}, "
+            "but the policy's limits keep it from being allocated."
         )
     else:
         work.reason = REASON_INSUFFICIENT_STOCK
         work.notes.append(
-            f"Short {fmt_qty(remaining)}: only {fmt_qty(eligible_total + already)} of "
-            f"{fmt_qty(line.quantity)} available by {when} across the eligible warehouses."
+            f"Short {fmt_qty(remaining)}: only {fmt_qty(allowed_total + already)} of "
+            f"{fmt_qty(line.quantity)} {label} available by {when} across the eligible "
+            "warehouses."
         )
 
 
-def _take(work: _Work, warehouse: Warehouse, quantity: float, scratch: _Scratch) -> None:
+def _take(
+    work: _Work, warehouse: Warehouse, quantity: float, scratch: _Scratch, shipments: _Shipments
+) -> None:
     scratch.take(warehouse.warehouse_id, work.line.product_id, work.key, quantity)
     work.allocations.append((warehouse, quantity))
+    shipments.add(warehouse)
 
 
 def _single(
-    work: _Work, ranked: Sequence[Warehouse], scratch: _Scratch
-) -> tuple[Warehouse | None, list[tuple[Warehouse, float, bool]]]:
+    work: _Work, ranked: Sequence[Warehouse], scratch: _Scratch, shipments: _Shipments
+) -> tuple[Warehouse | None, list[tuple[Warehouse, float, bool, bool]]]:
     """First ranked warehouse able to serve the whole remaining quantity, and those passed over."""
     need = work.remaining
-    skipped: list[tuple[Warehouse, float, bool]] = []
+    skipped: list[tuple[Warehouse, float, bool, bool]] = []
     for warehouse in ranked:
         available = scratch.available(warehouse.warehouse_id, work.line.product_id, work.key)
         has_capacity = scratch.has_capacity(warehouse.warehouse_id)
-        if has_capacity and available + EPS >= need:
+        allowed = shipments.cap is None or shipments.allows(warehouse)
+        if has_capacity and allowed and available + EPS >= need:
             return warehouse, skipped
-        skipped.append((warehouse, available, has_capacity))
+        skipped.append((warehouse, available, has_capacity, allowed))
     return None, skipped
+
+
+class _Offers:
+    """What each source can give, computed lazily (a line is usually served by the
+    first few sources) and kept for a second planning pass."""
+
+    __slots__ = ("_pending", "_seen")
+
+    def __init__(self, offers: Iterable[tuple[Warehouse, float, bool]]) -> None:
+        self._pending = iter(offers)
+        self._seen: list[tuple[Warehouse, float, bool]] = []
+
+    def __iter__(self):
+        index = 0
+        while True:
+            if index == len(self._seen):
+                offer = next(self._pending, None)
+                if offer is None:
+                    return
+                self._seen.append(offer)
+            yield self._seen[index]
+            index += 1
+
+
+def _plan_parts(
+    need: float,
+    offers: Iterable[tuple[Warehouse, float, bool]],
+    policy: AllocationPolicy,
+    room: int | None,
+    *,
+    keep_remainder: bool,
+) -> list[tuple[Warehouse, float]]:
+    """Parts of a line over ``offers`` (warehouse, available, new shipment?) in order.
+
+    Each warehouse gives all it can.  With a minimum quantity per split, a part below
+    the minimum is not taken (unless one warehouse serves the whole line alone) and,
+    with ``keep_remainder``, a warehouse gives a little less when what it would leave
+    is below the minimum (5 with 4 at the nearest and a minimum of 2: 3 + 2, not 4 + 1).
+    ``room`` is how many new warehouses the order may still add (None: no limit).
+    """
+    minimum = policy.min_split_quantity
+    limit = policy.max_warehouses_per_line
+    parts: list[tuple[Warehouse, float]] = []
+    added = 0
+    for warehouse, available, is_new in offers:
+        if need <= EPS or (limit is not None and len(parts) >= limit):
+            break
+        if is_new and room is not None and added >= room:
+            continue
+        take = min(available, need)
+        if take <= EPS:
+            continue
+        if minimum > 0:
+            rest = need - take
+            if keep_remainder and EPS < rest < minimum - EPS:
+                take = need - minimum
+            alone = not parts and take + EPS >= need
+            if take < minimum - EPS and not alone:
+                continue
+        parts.append((warehouse, take))
+        need = clean(need - take)
+        added += is_new
+    return parts
 
 
 def _fill(
@@ -746,36 +977,53 @@ def _fill(
     sources: Sequence[Warehouse],
     scratch: _Scratch,
     policy: AllocationPolicy,
+    shipments: _Shipments,
     how: str,
+    intro: str = "",
 ) -> None:
-    """Split the line over ``sources`` in the given order (respecting the per-line limit)."""
-    limit = policy.max_warehouses_per_line
-    parts = []
-    for warehouse in sources:
-        need = work.remaining
-        if need <= EPS or (limit is not None and len(work.allocations) >= limit):
-            break
-        if not scratch.has_capacity(warehouse.warehouse_id):
-            continue
+    """Serve the line over ``sources`` in the given order, each giving all it can, within
+    the per-line and per-order limits and the minimum quantity per split."""
+    need = work.remaining
+
+    def offered():
+        for source in sources:
+            if not scratch.has_capacity(source.warehouse_id):
+                continue
+            quantity = scratch.available(source.warehouse_id, work.line.product_id, work.key)
+            if quantity > EPS:
+                yield source, quantity, source.warehouse_id not in shipments.used
+
+    offers = _Offers(offered())
+    room = None if shipments.cap is None else max(shipments.cap - len(shipments.used), 0)
+    parts = _plan_parts(need, offers, policy, room, keep_remainder=True)
+    if policy.min_split_quantity > 0:
+        greedy = _plan_parts(need, offers, policy, room, keep_remainder=False)
+        if sum(q for _w, q in greedy) > sum(q for _w, q in parts) + EPS:
+            parts = greedy
+    described = []
+    for warehouse, quantity in parts:
         available = scratch.available(warehouse.warehouse_id, work.line.product_id, work.key)
-        if available <= EPS:
-            continue
-        quantity = min(need, available)
-        _take(work, warehouse, quantity, scratch)
-        tail = " (all it has)" if quantity < need - EPS else ""
-        parts.append(f"{fmt_qty(quantity)} from {warehouse.label}{tail}")
-    if parts:
+        _take(work, warehouse, quantity, scratch, shipments)
+        tail = ", all it has" if quantity + EPS >= available and quantity < need - EPS else ""
+        described.append(f"{fmt_qty(quantity)} from {warehouse.label} ({warehouse.where}{tail})")
+    if not described:
+        return
+    if len(parts) == 1 and work.remaining <= EPS:
+        warehouse = parts[0][0]
         work.notes.append(
-            f"No single warehouse can serve {fmt_qty(work.line.quantity)}; split {how}: "
-            + ", ".join(parts)
-            + "."
+            f"Served in full ({fmt_qty(work.line.quantity)}) from {warehouse.label} "
+            f"({warehouse.where}): {how}."
         )
+    else:
+        text = f"split {how}: " + ", ".join(described) + "."
+        work.notes.append(intro + text if intro else text[:1].upper() + text[1:])
 
 
 def _partial(
     work: _Work,
     candidates: Sequence[Warehouse],
     scratch: _Scratch,
+    shipments: _Shipments,
     preferred: set[WarehouseId] = frozenset(),
 ) -> None:
     """Serve what the warehouse with the largest quantity has (ties: preferred, then order)."""
@@ -783,7 +1031,7 @@ def _partial(
     best_key: tuple | None = None
     best_available = 0.0
     for index, warehouse in enumerate(candidates):
-        if not scratch.has_capacity(warehouse.warehouse_id):
+        if not scratch.has_capacity(warehouse.warehouse_id) or not shipments.allows(warehouse):
             continue
         available = scratch.available(warehouse.warehouse_id, work.line.product_id, work.key)
         if available <= EPS:
@@ -793,22 +1041,27 @@ def _partial(
             best, best_key, best_available = warehouse, key, available
     if best is not None:
         quantity = min(best_available, work.remaining)
-        _take(work, best, quantity, scratch)
+        _take(work, best, quantity, scratch, shipments)
         work.notes.append(
-            f"Partly served: {fmt_qty(quantity)} from {best.label}, the warehouse holding the "
-            "most; splitting is not allowed, the rest is backordered."
+            f"Partly served: {fmt_qty(quantity)} from {best.label} ({best.where}), the "
+            "warehouse holding the most; splitting is not allowed, the rest is backordered."
         )
 
 
 def _allocate_ranked(
-    works: Sequence[_Work], ranked: Sequence[Warehouse], scratch: _Scratch, policy: AllocationPolicy
+    works: Sequence[_Work],
+    ranked: Sequence[Warehouse],
+    scratch: _Scratch,
+    policy: AllocationPolicy,
+    shipments: _Shipments,
 ) -> list[str]:
+    """``home_then_nearest`` and ``nearest_with_stock``: one site per line when possible."""
     for work in works:
-        chosen, skipped = _single(work, ranked, scratch)
+        chosen, skipped = _single(work, ranked, scratch, shipments)
         if chosen is not None:
-            _take(work, chosen, work.remaining, scratch)
+            _take(work, chosen, work.remaining, scratch, shipments)
             if policy.name is Policy.HOME_THEN_NEAREST and chosen.is_home:
-                why = "the customer's home warehouse has enough stock"
+                why = f"the customer's home warehouse has enough stock ({chosen.where})"
             else:
                 why = f"nearest warehouse with enough stock ({_why(chosen, policy.name)})"
             work.notes.append(
@@ -821,21 +1074,43 @@ def _allocate_ranked(
         passed = _describe_skipped(skipped, work.line.quantity)
         if policy.allow_split:
             order = "home warehouse first, then nearest"
-            if policy.name is Policy.NEAREST_WITH_STOCK:
+            if policy.name in _DISTANCE_ONLY:
                 order = "nearest first"
-            _fill(work, ranked, scratch, policy, order)
+            intro = f"No single warehouse can serve {fmt_qty(work.line.quantity)}; "
+            _fill(work, ranked, scratch, policy, shipments, order, intro)
         elif policy.allow_partial:
-            _partial(work, ranked, scratch)
-        _shortage(work, ranked, scratch, policy)
+            _partial(work, ranked, scratch, shipments)
+        _shortage(work, ranked, scratch, policy, shipments)
         if passed and work.remaining > EPS:
             work.notes.append(passed)
     return []
 
 
+def _allocate_nearest_first(
+    works: Sequence[_Work],
+    ranked: Sequence[Warehouse],
+    scratch: _Scratch,
+    policy: AllocationPolicy,
+    shipments: _Shipments,
+) -> list[str]:
+    """``nearest_first``: the nearest warehouse gives all it can, then the next."""
+    if not policy.allow_split:
+        # without splitting this is exactly "nearest with stock" (one site per line)
+        return _allocate_ranked(works, ranked, scratch, policy, shipments)
+    for work in works:
+        _fill(work, ranked, scratch, policy, shipments, "nearest first")
+        _shortage(work, ranked, scratch, policy, shipments)
+    return []
+
+
 def _cover(
-    works: Sequence[_Work], warehouses: Sequence[Warehouse], base: _Layer
+    works: Sequence[_Work],
+    warehouses: Sequence[Warehouse],
+    base: _Layer,
+    cap: int | None = None,
 ) -> tuple[_Scratch, list[Warehouse], dict[int, Warehouse]]:
-    """Greedy set cover of ``works`` by ``warehouses`` (each line served in full by one).
+    """Greedy set cover of ``works`` by ``warehouses`` (each line served in full by one),
+    with at most ``cap`` warehouses.
 
     Returns the scratch holding the takes, the warehouses chosen in order, and the
     assignment ``{index of work: warehouse}``.
@@ -844,7 +1119,7 @@ def _cover(
     chosen: list[Warehouse] = []
     assignment: dict[int, Warehouse] = {}
     remaining = list(range(len(works)))
-    while remaining:
+    while remaining and (cap is None or len(chosen) < cap):
         best: tuple | None = None
         for rank, warehouse in enumerate(warehouses):
             if warehouse in chosen or not trial.has_capacity(warehouse.warehouse_id):
@@ -880,24 +1155,24 @@ def _serve_uncovered(
     work: _Work,
     ranked: Sequence[Warehouse],
     rank_of: Mapping[WarehouseId, int],
-    chosen_ids: set[WarehouseId],
     scratch: _Scratch,
     policy: AllocationPolicy,
+    shipments: _Shipments,
 ) -> None:
-    """Serve a line left out of the cover (``fewest_shipments`` step 4); updates ``chosen_ids``."""
+    """Serve a line left out of the cover (``fewest_shipments`` step 4)."""
     preferred = sorted(
-        ranked, key=lambda wh: (wh.warehouse_id not in chosen_ids, rank_of[wh.warehouse_id])
+        ranked,
+        key=lambda wh: (wh.warehouse_id not in shipments.used, rank_of[wh.warehouse_id]),
     )
-    single, _skipped = _single(work, preferred, scratch)
+    single, _skipped = _single(work, preferred, scratch, shipments)
     if single is not None:
-        _take(work, single, work.line.quantity, scratch)
-        chosen_ids.add(single.warehouse_id)
-        work.notes.append(f"Served in full from {single.label}.")
+        _take(work, single, work.line.quantity, scratch, shipments)
+        work.notes.append(f"Served in full from {single.label} ({single.where}).")
         return
     if policy.allow_split:
-        shipping = [wh for wh in preferred if wh.warehouse_id in chosen_ids]
+        shipping = [wh for wh in preferred if wh.warehouse_id in shipments.used]
         others = sorted(
-            (wh for wh in ranked if wh.warehouse_id not in chosen_ids),
+            (wh for wh in ranked if wh.warehouse_id not in shipments.used),
             key=lambda wh: (
                 -scratch.available(wh.warehouse_id, work.line.product_id, work.key),
                 rank_of[wh.warehouse_id],
@@ -908,30 +1183,37 @@ def _serve_uncovered(
             shipping + others,
             scratch,
             policy,
+            shipments,
             "warehouses already shipping this order first, then the largest stocks",
+            f"No single warehouse can serve {fmt_qty(work.line.quantity)}; ",
         )
     elif policy.allow_partial:
-        _partial(work, preferred, scratch, chosen_ids)
-    chosen_ids.update(wh.warehouse_id for wh, _qty in work.allocations)
-    _shortage(work, ranked, scratch, policy)
+        _partial(work, preferred, scratch, shipments, set(shipments.used))
+    _shortage(work, ranked, scratch, policy, shipments)
 
 
 def _allocate_fewest(
-    works: Sequence[_Work], ranked: Sequence[Warehouse], scratch: _Scratch, policy: AllocationPolicy
+    works: Sequence[_Work],
+    ranked: Sequence[Warehouse],
+    scratch: _Scratch,
+    policy: AllocationPolicy,
+    shipments: _Shipments,
 ) -> list[str]:
     notes: list[str] = []
     if not works:
         return notes
     # The greedy cover picks first a warehouse serving every line if there is one
     # (most lines covered, then rank), so step 1 of the policy is part of it.
-    trial, chosen, assignment = _cover(works, ranked, scratch)
+    cap = policy.max_shipments_per_order
+    trial, chosen, assignment = _cover(works, ranked, scratch, cap)
     if len(chosen) >= 3:
         improved = _exact_cover(works, ranked, scratch, assignment, len(chosen))
         if improved is not None:
             trial, chosen, assignment = improved
     trial.commit()
     rank_of = {warehouse.warehouse_id: rank for rank, warehouse in enumerate(ranked)}
-    chosen_ids = {warehouse.warehouse_id for warehouse in chosen}
+    for warehouse in chosen:
+        shipments.add(warehouse)
     for index, warehouse in assignment.items():
         work = works[index]
         work.allocations.append((warehouse, work.line.quantity))
@@ -943,14 +1225,15 @@ def _allocate_fewest(
         else:
             lines_here = sum(1 for wh in assignment.values() if wh is warehouse)
             work.notes.append(
-                f"Served in full from {warehouse.label}, one of the {len(chosen)} warehouse(s) "
-                f"chosen to minimise shipments (it serves {lines_here} line(s) of the order)."
+                f"Served in full from {warehouse.label} ({warehouse.where}), one of the "
+                f"{len(chosen)} warehouse(s) chosen to minimise shipments (it serves "
+                f"{lines_here} line(s) of the order)."
             )
     # Lines no single warehouse could serve within the cover: one site if possible, else split.
     for index, work in enumerate(works):
         if index not in assignment:
-            _serve_uncovered(work, ranked, rank_of, chosen_ids, scratch, policy)
-    used = sorted(chosen_ids, key=rank_of.__getitem__)
+            _serve_uncovered(work, ranked, rank_of, scratch, policy, shipments)
+    used = sorted(shipments.used, key=rank_of.__getitem__)
     labels = _names([ranked[rank_of[wh]] for wh in used])
     if len(used) == 1:
         notes.append(f"Fewest shipments: one warehouse ({labels}).")
@@ -1059,7 +1342,7 @@ def _allocate_complete(
                     f"Served in full from {warehouse.label}: first warehouse able to ship the "
                     f"complete order ({_why(warehouse, policy.name)})."
                 )
-            return [f"Ship complete from {warehouse.label}."]
+            return [f"Ship complete from {warehouse.label} ({warehouse.where})."]
     # Nobody can ship the whole order: explain the best candidates, backorder every line.
     candidates = []
     for rank, warehouse in enumerate(ranked):
@@ -1074,10 +1357,10 @@ def _allocate_complete(
                 )
                 covered += 1
             elif not probe.has_capacity(warehouse.warehouse_id):
-                missing.append(f"no capacity for line {work.line.line_id}")
+                missing.append(f"no capacity for {work.line.product_label}")
             else:
                 missing.append(
-                    f"product {work.line.product_id} {fmt_qty(available)} of "
+                    f"{work.line.product_label} {fmt_qty(available)} of "
                     f"{fmt_qty(work.line.quantity)}"
                 )
         candidates.append((-covered, rank, warehouse, covered, missing))
@@ -1090,16 +1373,87 @@ def _allocate_complete(
     )
     if unknown:
         detail = (
-            f"product(s) {', '.join(str(w.line.product_id) for w in unknown)} unknown to the "
-            "network; " + detail
+            f"{', '.join(w.line.product_label for w in unknown)} unknown to the network; " + detail
         )
     for work in works:
         work.reason = REASON_SHIP_COMPLETE
         work.notes.append(
             f"Backordered: the order must ship complete from one warehouse and none can "
-            f"({fmt_qty(work.line.quantity)} of product {work.line.product_id} is part of it)."
+            f"({fmt_qty(work.line.quantity)} {work.line.product_label} is part of it)."
         )
     return [f"Ship complete impossible, whole order backordered: {detail}."]
+
+
+#: One sentence per policy: what it does (first line of every order explanation).
+POLICY_RULES = {
+    Policy.HOME_THEN_NEAREST: "home warehouse first, then the nearest able to serve each line",
+    Policy.NEAREST_WITH_STOCK: "the nearest warehouse able to serve each line alone",
+    Policy.NEAREST_FIRST: "the nearest warehouse gives all it can, then the next",
+    Policy.FEWEST_SHIPMENTS: "as few warehouses as possible for the whole order",
+    Policy.SHIP_COMPLETE: "the whole order from one warehouse, or backordered",
+}
+
+
+def _order_preamble(policy: AllocationPolicy, ranked: Sequence[Warehouse]) -> list[str]:
+    """The policy, its limits and the warehouses in the order the policy considers them."""
+    rule = f"Policy {policy.name.value.replace('_', ' ')}: {POLICY_RULES[policy.name]}"
+    limits = []
+    if not policy.allow_split and policy.name is not Policy.SHIP_COMPLETE:
+        limits.append("no split")
+    if policy.max_shipments_per_order is not None:
+        limits.append(f"at most {policy.max_shipments_per_order} shipment(s) per order")
+    if policy.min_split_quantity > 0:
+        limits.append(f"at least {fmt_qty(policy.min_split_quantity)} per split part")
+    if policy.max_warehouses_per_line is not None:
+        limits.append(f"at most {policy.max_warehouses_per_line} warehouse(s) per line")
+    if limits:
+        rule += " (" + ", ".join(limits) + ")"
+    shown = ranked[:_MAX_RANKED]
+    ranking = "; ".join(
+        f"{index}. {warehouse.label}"
+        + (" (home)" if warehouse.is_home and policy.name not in _DISTANCE_ONLY else "")
+        + f": {warehouse.where}"
+        for index, warehouse in enumerate(shown, start=1)
+    )
+    if len(ranked) > len(shown):
+        ranking += f"; {len(ranked) - len(shown)} more"
+    return [rule + ".", f"Warehouses in order: {ranking}."]
+
+
+def _order_summary(works: Sequence[_Work], ranked: Sequence[Warehouse]) -> list[str]:
+    """Which warehouses ship what, and what is backordered."""
+    lines_per: dict[WarehouseId, int] = {}
+    for work in works:
+        for warehouse, _quantity in work.allocations:
+            lines_per[warehouse.warehouse_id] = lines_per.get(warehouse.warehouse_id, 0) + 1
+    summary = []
+    used = [warehouse for warehouse in ranked if warehouse.warehouse_id in lines_per]
+    if used:
+        summary.append(
+            f"Ships from {len(used)} warehouse(s): "
+            + "; ".join(
+                f"{warehouse.label} ({warehouse.where}), "
+                f"{lines_per[warehouse.warehouse_id]} line(s)"
+                for warehouse in used
+            )
+            + "."
+        )
+    else:
+        summary.append("Nothing allocated.")
+    short = sorted(
+        (work for work in works if work.reason not in (None, REASON_INVALID_QUANTITY)),
+        key=_work_order_key,
+    )
+    if short:
+        summary.append(
+            "Backordered: "
+            + "; ".join(
+                f"{fmt_qty(work.remaining)} {work.line.product_label} ({work.reason})"
+                for work in short
+            )
+            + "."
+        )
+    return summary
 
 
 def allocate_order(
@@ -1151,19 +1505,26 @@ def allocate_order(
         elif not availability.knows_product(line.product_id):
             work.reason = REASON_UNKNOWN_PRODUCT
             work.notes.append(
-                f"Product {line.product_id} is not stocked or expected in any warehouse of "
-                "the network."
+                f"{line.product_label[:1].upper()}{line.product_label[1:]} is not stocked or "
+                "expected in any warehouse of the network."
             )
             unknown.append(work)
         else:
             valid.append(work)
+    # lines in a canonical order: the result does not depend on the order they came in
+    valid.sort(key=_work_order_key)
+    unknown.sort(key=_work_order_key)
+    shipments = _Shipments(policy.max_shipments_per_order)
     if policy.name is Policy.SHIP_COMPLETE:
         notes = _allocate_complete(valid, unknown, ranked, scratch, policy)
     elif policy.name is Policy.FEWEST_SHIPMENTS:
-        notes = _allocate_fewest(valid, ranked, scratch, policy)
+        notes = _allocate_fewest(valid, ranked, scratch, policy, shipments)
+    elif policy.name is Policy.NEAREST_FIRST:
+        notes = _allocate_nearest_first(valid, ranked, scratch, policy, shipments)
     else:
-        notes = _allocate_ranked(valid, ranked, scratch, policy)
+        notes = _allocate_ranked(valid, ranked, scratch, policy, shipments)
     scratch.commit()
+    notes = [*_order_preamble(policy, ranked), *notes, *_order_summary(works, ranked)]
     results = []
     for work in works:
         unallocated = 0.0 if work.reason == REASON_INVALID_QUANTITY else work.remaining

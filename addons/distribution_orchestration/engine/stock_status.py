@@ -3,39 +3,45 @@
 One definition, used everywhere (the SQL report, the allocation screens, the
 rebalancing wizard): :func:`stock_status` in Python and :func:`status_sql` for the
 same rule as a SQL ``CASE`` expression (the report view is SQL, ``_auto = False``).
+What is *available* is defined once, in :mod:`.atp` (available to promise).
 
 Definitions (quantities in the product's stock unit, per product x warehouse)
 -------------------------------------------------------------------------------
-available
-    ``max(on_hand - reserved, 0)``: free stock now.
+usable
+    ``max(on_hand - reserved - unavailable, 0)`` (:func:`.atp.available_to_promise`):
+    stock that could be picked now, safety stock included; quarantined, held and
+    expired lots are not usable.
+available to promise
+    ``max(usable - safety_stock, 0)``, the figure the order pipeline promises from.
 projected
     ``on_hand + incoming - outgoing`` over the horizon (Odoo's forecast: reserved
     quantities belong to outgoing moves, so they are not subtracted twice).  Shown for
     information; the status does not use it.
 days_of_cover
-    ``available / demand_per_day`` when ``demand_per_day > 0`` (recent average
+    ``usable / demand_per_day`` when ``demand_per_day > 0`` (recent average
     outgoing demand per day), otherwise ``None`` (no demand: unbounded cover).
 status, first rule that matches
-    1. ``stock_out``     ``available <= 0``
-    2. ``below_safety``  ``available < safety_stock``
+    1. ``stock_out``     ``usable <= 0``
+    2. ``below_safety``  ``usable < safety_stock`` (nothing to promise: ATP is 0)
     3. ``excess``        ``demand_per_day > 0`` and ``days_of_cover > excess_days_of_cover``;
-       or ``demand_per_day <= 0`` and ``zero_demand_is_excess`` and ``available >
+       or ``demand_per_day <= 0`` and ``zero_demand_is_excess`` and ``usable >
        safety_stock`` (stock nobody asked for recently)
     4. ``healthy``       otherwise.
 
-    Boundaries: ``available == safety_stock`` is healthy (not below safety), cover
+    Boundaries: ``usable == safety_stock`` is healthy (not below safety), cover
     exactly equal to the threshold is healthy (excess is strictly above).
 
 Rebalancing (:func:`suggest_rebalancing`, one product over many warehouses)
 ---------------------------------------------------------------------------
 ``target_level = max(safety_stock, demand_per_day * target_days_of_cover)``.
-Sources are the sites in ``excess``; each can give ``available - target_level``, so a
-source never falls below its own target (hence never below its safety stock).
-Destinations are the sites ``stock_out`` or ``below_safety``; each needs
-``target_level - available``.  Destinations are served most urgent first: stock-outs,
-then lower days of cover (no demand last), then larger need, then warehouse id.  For
-each destination, sources are taken by distance (if a distance map is given), then
-larger remaining surplus, then warehouse id.  Quantities are rounded *down* to
+Sources are the sites in ``excess``; each can give ``usable - target_level``, so a
+source never falls below its own target (hence never below its safety stock, and
+never gives more than its available to promise).  Destinations are the sites
+``stock_out`` or ``below_safety``; each needs ``target_level - usable``.
+Destinations are served most urgent first: stock-outs, then lower days of cover (no
+demand last), then larger need, then warehouse id.  For each destination, sources are
+taken by distance (if a distance map is given), then larger remaining surplus, then
+warehouse id.  Quantities are rounded *down* to
 multiples of ``rounding`` (0 disables rounding) and transfers below ``min_quantity``
 are not proposed.
 """
@@ -47,6 +53,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .atp import AvailabilityInputError, available_to_promise
 from .common import EPS, fmt_qty, is_number
 
 
@@ -80,9 +87,14 @@ class StatusParams:
 
 @dataclass(frozen=True)
 class StockStatusResult:
-    """Figures and status of one product in one warehouse."""
+    """Figures and status of one product in one warehouse.
 
-    available: float
+    ``usable`` and ``available_to_promise`` are :func:`.atp.available_to_promise`'s
+    ``usable_now`` and ``now``.
+    """
+
+    usable: float
+    available_to_promise: float
     projected: float
     days_of_cover: float | None
     status: StockStatus
@@ -95,21 +107,21 @@ def _check_numbers(**figures: float) -> None:
 
 
 def classify(
-    available: float,
+    usable: float,
     safety_stock: float,
     demand_per_day: float,
     params: StatusParams | None = None,
 ) -> StockStatus:
-    """Status from the free quantity, safety stock and demand (rules in the module doc)."""
+    """Status from the usable quantity, safety stock and demand (rules in the module doc)."""
     params = params or StatusParams()
-    if available <= EPS:
+    if usable <= EPS:
         return StockStatus.STOCK_OUT
-    if available < safety_stock - EPS:
+    if usable < safety_stock - EPS:
         return StockStatus.BELOW_SAFETY
     if demand_per_day > 0:
-        if available / demand_per_day > params.excess_days_of_cover:
+        if usable / demand_per_day > params.excess_days_of_cover:
             return StockStatus.EXCESS
-    elif params.zero_demand_is_excess and available > safety_stock + EPS:
+    elif params.zero_demand_is_excess and usable > safety_stock + EPS:
         return StockStatus.EXCESS
     return StockStatus.HEALTHY
 
@@ -122,9 +134,11 @@ def stock_status(
     outgoing: float = 0.0,
     safety_stock: float = 0.0,
     demand_per_day: float = 0.0,
+    unavailable: float = 0.0,
     params: StatusParams | None = None,
 ) -> StockStatusResult:
-    """Available, projected, days of cover and status of one product in one warehouse.
+    """Usable, available to promise, projected, days of cover and status of one product
+    in one warehouse.
 
     Args:
         on_hand: quantity on hand.
@@ -132,25 +146,27 @@ def stock_status(
         incoming, outgoing: quantities expected in/out within the horizon.
         safety_stock: the site's safety stock (e.g. the reordering rule's minimum).
         demand_per_day: recent average demand per day (>= 0).
+        unavailable: unreserved quantity in quarantined, held or expired lots.
         params: thresholds.
     """
     _check_numbers(
-        on_hand=on_hand,
-        reserved=reserved,
         incoming=incoming,
         outgoing=outgoing,
-        safety_stock=safety_stock,
         demand_per_day=demand_per_day,
     )
-    available = max(on_hand - reserved, 0.0)
+    try:
+        atp = available_to_promise(on_hand, reserved, safety_stock, unavailable)
+    except AvailabilityInputError as error:
+        raise ValueError(str(error)) from None
+    usable = atp.usable_now
     projected = on_hand + incoming - outgoing
-    cover = available / demand_per_day if demand_per_day > 0 else None
-    status = classify(available, safety_stock, demand_per_day, params)
-    return StockStatusResult(available, projected, cover, status)
+    cover = usable / demand_per_day if demand_per_day > 0 else None
+    status = classify(usable, safety_stock, demand_per_day, params)
+    return StockStatusResult(usable, atp.now, projected, cover, status)
 
 
 def status_sql(
-    available: str,
+    usable: str,
     safety_stock: str,
     demand_per_day: str,
     params: StatusParams | None = None,
@@ -164,16 +180,16 @@ def status_sql(
     params = params or StatusParams()
     days = float(params.excess_days_of_cover)
     zero_demand = (
-        f"WHEN {demand_per_day} <= 0 AND {available} > {safety_stock} + {EPS!r} "
+        f"WHEN {demand_per_day} <= 0 AND {usable} > {safety_stock} + {EPS!r} "
         f"THEN '{StockStatus.EXCESS}' "
         if params.zero_demand_is_excess
         else ""
     )
     return (
         "CASE "
-        f"WHEN {available} <= {EPS!r} THEN '{StockStatus.STOCK_OUT}' "
-        f"WHEN {available} < {safety_stock} - {EPS!r} THEN '{StockStatus.BELOW_SAFETY}' "
-        f"WHEN {demand_per_day} > 0 AND {available} > {demand_per_day} * {days!r} "
+        f"WHEN {usable} <= {EPS!r} THEN '{StockStatus.STOCK_OUT}' "
+        f"WHEN {usable} < {safety_stock} - {EPS!r} THEN '{StockStatus.BELOW_SAFETY}' "
+        f"WHEN {demand_per_day} > 0 AND {usable} > {demand_per_day} * {days!r} "
         f"THEN '{StockStatus.EXCESS}' "
         f"{zero_demand}"
         f"ELSE '{StockStatus.HEALTHY}' END"
@@ -189,11 +205,12 @@ def status_sql(
 class SitePosition:
     """One product's position at one warehouse, for rebalancing.
 
-    ``available`` is the free quantity (see :func:`stock_status`).
+    ``usable`` is the usable quantity (see :func:`stock_status`): on hand - reserved -
+    quarantined/held/expired, before safety stock.
     """
 
     warehouse_id: int
-    available: float
+    usable: float
     safety_stock: float = 0.0
     demand_per_day: float = 0.0
 
@@ -272,21 +289,21 @@ def suggest_rebalancing(
             raise ValueError(f"duplicate warehouse id {position.warehouse_id!r}")
         seen.add(position.warehouse_id)
         _check_numbers(
-            available=position.available,
+            usable=position.usable,
             safety_stock=position.safety_stock,
             demand_per_day=position.demand_per_day,
         )
     surplus: dict[int, float] = {}
     needs: list[tuple[tuple, SitePosition, float]] = []
     for position in positions:
-        available = max(position.available, 0.0)
-        status = classify(available, position.safety_stock, position.demand_per_day, params.status)
+        usable = max(position.usable, 0.0)
+        status = classify(usable, position.safety_stock, position.demand_per_day, params.status)
         target = target_level(position, params)
-        if status is StockStatus.EXCESS and available - target > EPS:
-            surplus[position.warehouse_id] = available - target
-        elif status in (StockStatus.STOCK_OUT, StockStatus.BELOW_SAFETY) and target > available:
-            cover = available / position.demand_per_day if position.demand_per_day > 0 else math.inf
-            need = target - available
+        if status is StockStatus.EXCESS and usable - target > EPS:
+            surplus[position.warehouse_id] = usable - target
+        elif status in (StockStatus.STOCK_OUT, StockStatus.BELOW_SAFETY) and target > usable:
+            cover = usable / position.demand_per_day if position.demand_per_day > 0 else math.inf
+            need = target - usable
             key = (status is not StockStatus.STOCK_OUT, cover, -need, position.warehouse_id)
             needs.append((key, position, need))
     needs.sort(key=lambda item: item[0])
@@ -319,9 +336,9 @@ def suggest_rebalancing(
                     quantity=quantity,
                     explanation=(
                         f"Move {fmt_qty(quantity)} from warehouse {from_id} (in excess) to "
-                        f"warehouse {to_id} ({fmt_qty(destination.available)} available, "
+                        f"warehouse {to_id} ({fmt_qty(destination.usable)} usable, "
                         f"safety stock {fmt_qty(destination.safety_stock)}, target "
-                        f"{fmt_qty(need + destination.available)})."
+                        f"{fmt_qty(need + destination.usable)})."
                     ),
                 )
             )

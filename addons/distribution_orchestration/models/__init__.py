@@ -6,6 +6,7 @@ from . import (
     distribution_log,
     distribution_partner_log,
     distribution_rebalance_suggestion,
+    distribution_transit_rule,
     product_template,
     res_company,
     res_company_inventory,

@@ -1,6 +1,9 @@
+import hashlib
+
 from odoo import api, fields, models, tools
 from odoo.fields import Domain
 
+from ..engine.atp import available_to_promise_sql
 from ..engine.stock_status import StatusParams, StockStatus, status_sql
 
 STATUS_SELECTION = [
@@ -23,6 +26,9 @@ OPEN_MOVE_STATES = ("waiting", "confirmed", "partially_available", "assigned")
 ID_FACTOR = 1_000_000
 #: The live view (figures computed at query time) behind the model's snapshot.
 LIVE_VIEW = "distribution_inventory_status_live"
+#: Stock positions (quants and safety stock per warehouse and product): the figures
+#: available to promise is computed from, read by the live view and by the pipeline.
+POSITION_VIEW = "distribution_stock_position"
 #: Indexes of the snapshot: the unique id (concurrent refresh), the default order
 #: (first page straight from the index), and the usual filters.
 SNAPSHOT_INDEXES = [
@@ -37,8 +43,15 @@ SNAPSHOT_INDEXES = [
 class DistributionInventoryStatus(models.Model):
     """Standard stock status per product x warehouse (SQL, ``_auto = False``, read only).
 
-    Two relations, created in :meth:`init`:
+    Three relations, created in :meth:`init`:
 
+    ``distribution_stock_position``
+        a plain view of stock positions, one row per quant (on hand, reserved, and the
+        *unavailable* part: unreserved quantity in lots that cannot be promised, see
+        :meth:`_unavailable_lot_sql`) and per active reordering rule (safety stock), with
+        the warehouse of its location.  The order pipeline reads it too
+        (:meth:`_stock_positions`), so the screen and the pipeline start from the same
+        figures and apply the same rule, :func:`..engine.atp.available_to_promise`.
     ``distribution_inventory_status_live``
         a plain view: the figures computed from quants, moves and reordering rules at
         query time, aggregated in one pass (CTEs, one ``GROUP BY``, no per-row
@@ -63,8 +76,13 @@ class DistributionInventoryStatus(models.Model):
     Figures (product unit of measure, per warehouse = its internal locations)
         on hand / reserved
             sums of ``stock.quant.quantity`` / ``reserved_quantity``.
-        available
-            ``max(on hand - reserved, 0)`` (the engine's definition).
+        unavailable
+            unreserved quantity in quarantined, held or expired lots.
+        usable
+            ``max(on hand - reserved - unavailable, 0)``.
+        available (to promise)
+            ``max(usable - safety stock, 0)``: what the order pipeline can promise from
+            this site now (:mod:`..engine.atp`, the one definition).
         incoming / outgoing
             open moves (waiting, confirmed, partially available, assigned) into / out of
             the warehouse from / to elsewhere, scheduled up to *horizon* days ahead
@@ -75,7 +93,7 @@ class DistributionInventoryStatus(models.Model):
             done moves from the warehouse to customer locations over the last *demand
             window* days, divided by that number of days.
         days of cover
-            ``available / demand per day``; empty when there is no recent demand.
+            ``usable / demand per day``; empty when there is no recent demand.
         status
             the engine's rule (:func:`..engine.stock_status.status_sql`).
 
@@ -85,8 +103,12 @@ class DistributionInventoryStatus(models.Model):
     change applies at once without rebuilding the view.  The excess threshold differs
     per company, while ``status_sql`` inlines it as a literal: the view therefore calls
     it with ``demand_per_day * threshold`` as the demand and a threshold of 1, which is
-    the same rule (cover > T  <=>  available > demand x T, and demand x T > 0 <=>
+    the same rule (cover > T  <=>  usable > demand x T, and demand x T > 0 <=>
     demand > 0 because T > 0 is enforced on the company).
+
+    The views are rebuilt when the rule that makes a lot unavailable changes (a bridge
+    addon or ``product_expiry`` installed or removed): :meth:`_register_hook` compares
+    a fingerprint of their definition with the one stored on the views.
     """
 
     _name = "distribution.inventory.status"
@@ -103,7 +125,26 @@ class DistributionInventoryStatus(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     on_hand = fields.Float(readonly=True, aggregator="sum")
     reserved = fields.Float(readonly=True, aggregator="sum")
-    available = fields.Float(readonly=True, aggregator="sum")
+    unavailable = fields.Float(
+        string="Quarantined / Expired",
+        readonly=True,
+        aggregator="sum",
+        help="Unreserved quantity in lots that cannot be promised: quarantined or held "
+        "(cold chain) or expired.",
+    )
+    usable = fields.Float(
+        readonly=True,
+        aggregator="sum",
+        help="On hand - reserved - quarantined/expired: what could be picked now, safety "
+        "stock included. Days of cover and the status use it.",
+    )
+    available = fields.Float(
+        string="Available to Promise",
+        readonly=True,
+        aggregator="sum",
+        help="Usable - safety stock: what the order pipeline can promise from this site "
+        "now (the same figure its stock check and allocation use).",
+    )
     incoming = fields.Float(readonly=True, aggregator="sum")
     outgoing = fields.Float(readonly=True, aggregator="sum")
     projected = fields.Float(
@@ -120,7 +161,7 @@ class DistributionInventoryStatus(models.Model):
         readonly=True,
         aggregator="min",
         digits=(16, 1),
-        help="Available / demand per day; empty when there was no recent demand.",
+        help="Usable / demand per day; empty when there was no recent demand.",
     )
     status = fields.Selection(STATUS_SELECTION, readonly=True)
     status_sequence = fields.Integer(string="Status Order", readonly=True, aggregator=False)
@@ -129,21 +170,62 @@ class DistributionInventoryStatus(models.Model):
     # ------------------------------------------------------------------ SQL
 
     @api.model
-    def _status_expression(self, available, safety_stock, demand_per_day, excess_days):
+    def _status_expression(self, usable, safety_stock, demand_per_day, excess_days):
         """The engine's status rule with a per-row excess threshold (see the class doc)."""
         return status_sql(
-            available,
+            usable,
             safety_stock,
             f"({demand_per_day} * {excess_days})",
             StatusParams(excess_days_of_cover=1.0),
         )
 
     @api.model
+    def _unavailable_lot_sql(self, lot):
+        """SQL condition on the ``stock_lot`` alias ``lot`` (joined to a quant that has a
+        lot): its stock cannot be promised.
+
+        The one place that decides it, for the pipeline, this screen and rebalancing.
+        Here: lots past their expiration date when ``product_expiry`` is installed.
+        Bridge addons extend it (``distribution_coldchain``: lots on cold-chain hold).
+        Conditions are built from trusted column names only, never from user input.
+        """
+        conditions = []
+        if "expiration_date" in self.env["stock.lot"]._fields:
+            conditions.append(f"{lot}.expiration_date <= (now() AT TIME ZONE 'UTC')")
+        return " OR ".join(f"({condition})" for condition in conditions) or "FALSE"
+
+    @api.model
+    def _position_query(self):
+        """Stock positions: one row per quant in an internal location of a warehouse, and
+        one per active reordering rule (see the class doc)."""
+        unavailable = self._unavailable_lot_sql("lot")
+        return f"""
+SELECT l.warehouse_id,
+       q.product_id,
+       q.quantity::float8 AS on_hand,
+       q.reserved_quantity::float8 AS reserved,
+       CASE WHEN lot.id IS NOT NULL AND ({unavailable})
+            THEN GREATEST(q.quantity - q.reserved_quantity, 0)::float8
+            ELSE 0::float8 END AS unavailable,
+       0::float8 AS safety_stock
+  FROM stock_quant q
+  JOIN stock_location l ON l.id = q.location_id
+                       AND l.usage = 'internal'
+                       AND l.warehouse_id IS NOT NULL
+  LEFT JOIN stock_lot lot ON lot.id = q.lot_id
+UNION ALL
+SELECT op.warehouse_id, op.product_id, 0, 0, 0, op.product_min_qty::float8
+  FROM stock_warehouse_orderpoint op
+ WHERE op.active
+"""
+
+    @api.model
     def _query(self):
         states = ", ".join(f"'{state}'" for state in OPEN_MOVE_STATES)
         status = self._status_expression(
-            "s.available", "s.safety_stock", "s.demand_per_day", "s.excess_days"
+            "s.usable", "s.safety_stock", "s.demand_per_day", "s.excess_days"
         )
+        atp = available_to_promise_sql("t.on_hand", "t.reserved", "t.safety_stock", "t.unavailable")
         sequence = " ".join(f"WHEN '{code}' THEN {rank}" for code, rank in STATUS_SEQUENCE.items())
         return f"""
 WITH site_location AS NOT MATERIALIZED (
@@ -159,18 +241,18 @@ WITH site_location AS NOT MATERIALIZED (
 ),
 figures AS (
     -- one narrow stream of partial figures (float8: cheap sums), grouped once below
-    SELECT q.product_id,
-           sl.warehouse_id,
-           q.quantity::float8 AS on_hand,
-           q.reserved_quantity::float8 AS reserved,
+    SELECT p.product_id,
+           p.warehouse_id,
+           p.on_hand,
+           p.reserved,
+           p.unavailable,
            0::float8 AS incoming,
            0::float8 AS outgoing,
-           0::float8 AS safety_stock,
+           p.safety_stock,
            0::float8 AS demand_per_day
-      FROM stock_quant q
-      JOIN site_location sl ON sl.id = q.location_id
+      FROM {POSITION_VIEW} p
     UNION ALL
-    SELECT m.product_id, dst.warehouse_id, 0, 0, m.product_qty, 0, 0, 0
+    SELECT m.product_id, dst.warehouse_id, 0, 0, 0, m.product_qty, 0, 0, 0
       FROM stock_move m
       JOIN site_location dst ON dst.id = m.location_dest_id
       LEFT JOIN site_location src ON src.id = m.location_id
@@ -178,7 +260,7 @@ figures AS (
        AND m.date <= now() + make_interval(days => dst.horizon_days)
        AND src.warehouse_id IS DISTINCT FROM dst.warehouse_id
     UNION ALL
-    SELECT m.product_id, src.warehouse_id, 0, 0, 0, m.product_qty, 0, 0
+    SELECT m.product_id, src.warehouse_id, 0, 0, 0, 0, m.product_qty, 0, 0
       FROM stock_move m
       JOIN site_location src ON src.id = m.location_id
       LEFT JOIN site_location dst ON dst.id = m.location_dest_id
@@ -186,11 +268,7 @@ figures AS (
        AND m.date <= now() + make_interval(days => src.horizon_days)
        AND dst.warehouse_id IS DISTINCT FROM src.warehouse_id
     UNION ALL
-    SELECT op.product_id, op.warehouse_id, 0, 0, 0, 0, op.product_min_qty, 0
-      FROM stock_warehouse_orderpoint op
-     WHERE op.active
-    UNION ALL
-    SELECT m.product_id, src.warehouse_id, 0, 0, 0, 0, 0, m.product_qty / src.demand_days
+    SELECT m.product_id, src.warehouse_id, 0, 0, 0, 0, 0, 0, m.product_qty / src.demand_days
       FROM stock_move m
       JOIN site_location src ON src.id = m.location_id
       JOIN stock_location cust ON cust.id = m.location_dest_id AND cust.usage = 'customer'
@@ -206,6 +284,7 @@ totals AS (
            warehouse_id,
            SUM(on_hand) AS on_hand,
            SUM(reserved) AS reserved,
+           SUM(unavailable) AS unavailable,
            SUM(incoming) AS incoming,
            SUM(outgoing) AS outgoing,
            SUM(safety_stock) AS safety_stock,
@@ -215,7 +294,8 @@ totals AS (
 ),
 site AS (
     SELECT t.*,
-           GREATEST(t.on_hand - t.reserved, 0) AS available,
+           {atp["usable_now"]} AS usable,
+           {atp["now"]} AS available,
            pt.id AS product_tmpl_id,
            pt.categ_id,
            pt.uom_id,
@@ -240,13 +320,15 @@ SELECT s.product_id::bigint * {ID_FACTOR} + s.warehouse_id AS id,
        s.company_id,
        s.on_hand,
        s.reserved,
+       s.unavailable,
+       s.usable,
        s.available,
        s.incoming,
        s.outgoing,
        s.on_hand + s.incoming - s.outgoing AS projected,
        s.safety_stock,
        s.demand_per_day,
-       CASE WHEN s.demand_per_day > 0 THEN s.available / s.demand_per_day END AS days_of_cover,
+       CASE WHEN s.demand_per_day > 0 THEN s.usable / s.demand_per_day END AS days_of_cover,
        s.status,
        CASE s.status {sequence} END AS status_sequence,
        s.horizon_days
@@ -261,11 +343,16 @@ SELECT s.product_id::bigint * {ID_FACTOR} + s.warehouse_id AS id,
             self.env["res.company"]._auto_init()
         tools.drop_view_if_exists(cr, self._table)
         tools.drop_view_if_exists(cr, LIVE_VIEW)
+        tools.drop_view_if_exists(cr, POSITION_VIEW)
+        for view, query in ((POSITION_VIEW, self._position_query()), (LIVE_VIEW, self._query())):
+            cr.execute(
+                tools.SQL("CREATE VIEW %s AS (%s)", tools.SQL.identifier(view), tools.SQL(query))
+            )
         cr.execute(
             tools.SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                tools.SQL.identifier(LIVE_VIEW),
-                tools.SQL(self._query()),
+                "COMMENT ON VIEW %s IS %s",
+                tools.SQL.identifier(POSITION_VIEW),
+                self._definition_fingerprint(),
             )
         )
         cr.execute(
@@ -285,6 +372,54 @@ SELECT s.product_id::bigint * {ID_FACTOR} + s.warehouse_id AS id,
                     tools.SQL(", ").join(tools.SQL.identifier(column) for column in columns),
                 )
             )
+
+    @api.model
+    def _definition_fingerprint(self):
+        """Identifies the views' definition (stored as a comment on the position view)."""
+        text = self._position_query() + self._query()
+        return "distribution:" + hashlib.sha256(text.encode()).hexdigest()
+
+    def _register_hook(self):
+        """Rebuild the views if their definition changed without this module being
+        updated (e.g. ``product_expiry`` installed: expired lots become unavailable)."""
+        result = super()._register_hook()
+        cr = self.env.cr
+        if tools.sql.table_kind(cr, POSITION_VIEW) is None:
+            return result  # not created yet (this module is being installed)
+        cr.execute(
+            "SELECT obj_description(%s::regclass, 'pg_class')",
+            [POSITION_VIEW],
+        )
+        if cr.fetchone()[0] != self._definition_fingerprint():
+            self.init()
+        return result
+
+    @api.model
+    def _stock_positions(self, product_ids, warehouse_ids):
+        """``{(warehouse_id, product_id): (on_hand, reserved, unavailable, safety_stock)}``
+        summed over the position view, for the order pipeline: the same figures as the
+        screen (one grouped query, whatever the number of orders or sites).
+
+        Private (not callable over RPC); it reads stock figures without access checks,
+        like the pipeline that calls it.
+        """
+        if not product_ids or not warehouse_ids:
+            return {}
+        for model in ("stock.quant", "stock.lot", "stock.location", "stock.warehouse.orderpoint"):
+            self.env[model].flush_model()
+        self.env.cr.execute(
+            tools.SQL(
+                """SELECT warehouse_id, product_id, SUM(on_hand), SUM(reserved),
+                          SUM(unavailable), SUM(safety_stock)
+                     FROM %s
+                    WHERE product_id = ANY(%s) AND warehouse_id = ANY(%s)
+                 GROUP BY warehouse_id, product_id""",
+                tools.SQL.identifier(POSITION_VIEW),
+                list(product_ids),
+                list(warehouse_ids),
+            )
+        )
+        return {(row[0], row[1]): row[2:] for row in self.env.cr.fetchall()}
 
     # ------------------------------------------------------------------ refresh
 

@@ -15,6 +15,7 @@ LIVE_FIELDS = (
     "product_id",
     "warehouse_id",
     "status",
+    "usable",
     "available",
     "safety_stock",
     "demand_per_day",
@@ -24,6 +25,10 @@ LIVE_FIELDS = (
 
 class DistributionRebalanceSuggestion(models.TransientModel):  # pylint: disable=no-wizard-in-models
     """A suggested inter-warehouse transfer of one product (excess site -> short site).
+
+    It reads the inventory status's live figures, so quarantined, held and expired
+    stock is never moved as if it were usable, and a source never gives more than it
+    can promise (:mod:`..engine.atp`).
 
     Transient on purpose: a suggestion is a snapshot of the inventory status at the
     moment it is computed, recomputed each time the screen is opened, and private to
@@ -47,8 +52,16 @@ class DistributionRebalanceSuggestion(models.TransientModel):  # pylint: disable
     )
     to_warehouse_id = fields.Many2one("stock.warehouse", string="To", required=True, readonly=True)
     quantity = fields.Float(digits="Product Unit", required=True)
-    from_available = fields.Float(string="Available at Source", readonly=True)
-    to_available = fields.Float(string="Available at Destination", readonly=True)
+    from_available = fields.Float(
+        string="Usable at Source",
+        readonly=True,
+        help="On hand - reserved - quarantined/expired at the source, when suggested.",
+    )
+    to_available = fields.Float(
+        string="Usable at Destination",
+        readonly=True,
+        help="On hand - reserved - quarantined/expired at the destination, when suggested.",
+    )
     to_safety_stock = fields.Float(string="Safety Stock at Destination", readonly=True)
     explanation = fields.Text(readonly=True)
     picking_id = fields.Many2one("stock.picking", string="Transfer", readonly=True)
@@ -87,7 +100,7 @@ class DistributionRebalanceSuggestion(models.TransientModel):  # pylint: disable
             positions = [
                 SitePosition(
                     warehouse_id=row["warehouse_id"],
-                    available=row["available"],
+                    usable=row["usable"],
                     safety_stock=row["safety_stock"],
                     demand_per_day=row["demand_per_day"],
                 )
@@ -107,8 +120,8 @@ class DistributionRebalanceSuggestion(models.TransientModel):  # pylint: disable
                         "from_warehouse_id": suggestion.from_warehouse_id,
                         "to_warehouse_id": suggestion.to_warehouse_id,
                         "quantity": suggestion.quantity,
-                        "from_available": source["available"],
-                        "to_available": destination["available"],
+                        "from_available": source["usable"],
+                        "to_available": destination["usable"],
                         "to_safety_stock": destination["safety_stock"],
                         "explanation": self._explanation(
                             suggestion,
@@ -131,13 +144,14 @@ class DistributionRebalanceSuggestion(models.TransientModel):  # pylint: disable
         )
         return self.env._(
             "Move %(quantity)s %(unit)s of %(product)s from %(from_site)s (excess: "
-            "%(src_available)s available, %(src_cover)s) to %(to_site)s (%(status)s: "
-            "%(dst_available)s available, safety stock %(safety)s).",
+            "%(src_available)s usable, %(src_atp)s available to promise, %(src_cover)s) to "
+            "%(to_site)s (%(status)s: %(dst_available)s usable, safety stock %(safety)s).",
             quantity=f"{suggestion.quantity:g}",
             unit=product.uom_id.name,
             product=product.display_name,
             from_site=from_site.name,
-            src_available=f"{from_row['available']:g}",
+            src_available=f"{from_row['usable']:g}",
+            src_atp=f"{from_row['available']:g}",
             src_cover=(
                 self.env._("%(days)s days of cover", days=f"{from_row['days_of_cover']:.0f}")
                 if from_row["demand_per_day"] > 0
@@ -145,7 +159,7 @@ class DistributionRebalanceSuggestion(models.TransientModel):  # pylint: disable
             ),
             to_site=to_site.name,
             status=status_labels.get(to_row["status"]),
-            dst_available=f"{to_row['available']:g}",
+            dst_available=f"{to_row['usable']:g}",
             safety=f"{to_row['safety_stock']:g}",
         )
 

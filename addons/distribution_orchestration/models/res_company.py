@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from .governance import GROUP_MANAGER, require_group
 
@@ -6,6 +7,7 @@ ALLOCATION_POLICIES = [
     ("home_then_nearest", "Home warehouse, then nearest"),
     ("fewest_shipments", "Fewest shipments"),
     ("nearest_with_stock", "Nearest with stock"),
+    ("nearest_first", "Nearest first, split allowed"),
     ("ship_complete", "Ship complete from one site, or backorder"),
 ]
 
@@ -28,6 +30,20 @@ class ResCompany(models.Model):
         default=True,
         help="A line may be served by several warehouses when no single one can serve it.",
     )
+    distribution_max_shipments = fields.Integer(
+        string="Maximum Shipments per Order",
+        default=0,
+        help="At most this many warehouses ship one order, whatever the policy; what "
+        "would need another warehouse is backordered. 0: no limit.",
+    )
+    distribution_min_split_qty = fields.Float(
+        string="Minimum Quantity per Split",
+        default=0.0,
+        digits="Product Unit",
+        help="When a line is split across warehouses, every part is at least this "
+        "quantity (in the product's unit). A line served whole by one warehouse is not "
+        "affected. 0: no minimum.",
+    )
     distribution_release_mode = fields.Selection(
         [("immediate", "Immediately"), ("batch", "In batches, by priority")],
         string="Release",
@@ -45,6 +61,18 @@ class ResCompany(models.Model):
             .sudo()
             .get_param("distribution_orchestration.pipeline_for_new_companies")
         )
+
+    @api.constrains("distribution_max_shipments", "distribution_min_split_qty")
+    def _check_distribution_split_limits(self):
+        for company in self:
+            if company.distribution_max_shipments < 0:
+                raise ValidationError(
+                    self.env._("The maximum number of shipments per order cannot be negative.")
+                )
+            if company.distribution_min_split_qty < 0:
+                raise ValidationError(
+                    self.env._("The minimum quantity per split cannot be negative.")
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -18,6 +18,12 @@ class ResConfigSettings(models.TransientModel):
     distribution_allow_split = fields.Boolean(
         related="company_id.distribution_allow_split", readonly=False
     )
+    distribution_max_shipments = fields.Integer(
+        related="company_id.distribution_max_shipments", readonly=False
+    )
+    distribution_min_split_qty = fields.Float(
+        related="company_id.distribution_min_split_qty", readonly=False
+    )
     distribution_release_mode = fields.Selection(
         related="company_id.distribution_release_mode", readonly=False
     )

@@ -11,7 +11,6 @@ written to the append-only ``distribution.log``.
 """
 
 import json
-import math
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
@@ -22,6 +21,7 @@ from odoo.exceptions import UserError
 
 from ..engine import allocation as engine_allocation
 from ..engine import checks as engine_checks
+from ..engine import geo as engine_geo
 from ..engine import scoring as engine_scoring
 from .governance import (
     GROUP_MANAGER,
@@ -56,13 +56,19 @@ STATES = [
 
 
 def haversine_km(lat1, lon1, lat2, lon2):
-    """Great-circle distance; None when a coordinate is missing."""
-    if not all((lat1, lon1, lat2, lon2)):
+    """Great-circle distance in km (:func:`..engine.geo.great_circle_km`); None when a
+    coordinate is None.  0.0 is a coordinate (the equator, Greenwich), not a missing one."""
+    if None in (lat1, lon1, lat2, lon2):
         return None
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
+    return engine_geo.great_circle_km((lat1, lon1), (lat2, lon2))
+
+
+def partner_location(partner):
+    """``(latitude, longitude)`` of a contact, or None.  Odoo stores an unset
+    coordinate as 0.0, so only the exact point (0.0, 0.0) means "no location"; one
+    coordinate at 0.0 is a real place."""
+    location = (partner.partner_latitude or 0.0, partner.partner_longitude or 0.0)
+    return None if location == (0.0, 0.0) else location
 
 
 class SaleOrder(models.Model):
@@ -550,61 +556,34 @@ class SaleOrder(models.Model):
                     product_id=line.product_id.id,
                     quantity=quantity,
                     date=line.order_id._distribution_promised(),
+                    label=line.product_id.display_name,
                 )
             )
         return result
 
-    def _distribution_quant_domain(self, products, stock_locations):
-        """Quants that count as on hand for the checks and the allocation (bridge
-        addons narrow it, e.g. to leave out quarantined lots)."""
-        return [
-            ("product_id", "in", products.ids),
-            ("location_id", "child_of", stock_locations.ids),
-        ]
-
     def _distribution_availability(self, products, warehouses, horizon):
-        """Free stock (on hand − reserved − safety stock), incoming receipts up to
-        ``horizon`` and picking capacity left today, for all ``warehouses``: one
-        grouped query per source, whatever the number of orders or sites."""
-        Quant = self.env["stock.quant"].sudo()
-        stock_locations = warehouses.lot_stock_id
-        quants = Quant._read_group(
-            self._distribution_quant_domain(products, stock_locations),
-            ["location_id", "product_id"],
-            ["quantity:sum", "reserved_quantity:sum"],
-        )
-        positions = defaultdict(lambda: [0.0, 0.0])
-        for location, product, quantity, reserved in quants:
-            warehouse = location.warehouse_id
-            if warehouse in warehouses:
-                positions[warehouse.id, product.id][0] += quantity
-                positions[warehouse.id, product.id][1] += reserved
-        safety = {
-            (warehouse.id, product.id): minimum
-            for warehouse, product, minimum in self.env["stock.warehouse.orderpoint"]
+        """Available to promise (on hand − reserved − quarantined/held/expired lots −
+        safety stock, :mod:`..engine.atp`), incoming receipts up to ``horizon`` and
+        picking capacity left today, for all ``warehouses``: one grouped query per
+        source, whatever the number of orders or sites.  The stock figures come from
+        the same SQL view as the inventory status screen (its stock positions: every
+        internal location of each warehouse), so the two never disagree."""
+        # sudo: stock figures of every site are needed to allocate, whoever submits
+        positions = (
+            self.env["distribution.inventory.status"]
             .sudo()
-            ._read_group(
-                [("product_id", "in", products.ids), ("warehouse_id", "in", warehouses.ids)],
-                ["warehouse_id", "product_id"],
-                ["product_min_qty:sum"],
-            )
-        }
+            ._stock_positions(products.ids, warehouses.ids)
+        )
         stock_positions = [
             engine_allocation.StockPosition(
                 warehouse_id=wh,
                 product_id=prod,
                 on_hand=on_hand,
                 reserved=reserved,
-                safety_stock=safety.get((wh, prod), 0.0),
+                unavailable=unavailable,
+                safety_stock=safety,
             )
-            for (wh, prod), (on_hand, reserved) in positions.items()
-        ]
-        stock_positions += [
-            engine_allocation.StockPosition(
-                warehouse_id=wh, product_id=prod, on_hand=0.0, safety_stock=minimum
-            )
-            for (wh, prod), minimum in safety.items()
-            if (wh, prod) not in positions
+            for (wh, prod), (on_hand, reserved, unavailable, safety) in positions.items()
         ]
         incoming_groups = (
             self.env["stock.move"]
@@ -613,7 +592,9 @@ class SaleOrder(models.Model):
                 [
                     ("product_id", "in", products.ids),
                     ("state", "in", ("waiting", "confirmed", "partially_available", "assigned")),
-                    ("location_dest_id", "child_of", stock_locations.ids),
+                    # into the sites' internal locations, as in the stock positions
+                    ("location_dest_id", "child_of", warehouses.view_location_id.ids),
+                    ("location_dest_id.usage", "=", "internal"),
                     ("location_id.usage", "not in", ("internal", "transit")),
                     ("date", "<=", horizon),
                 ],
@@ -760,39 +741,72 @@ class SaleOrder(models.Model):
         return facts, availability
 
     def _distribution_policy(self):
+        """The policy (order override, else customer's, else company's) with the
+        company's split options and limits."""
         self.ensure_one()
+        company = self.company_id
         name = (
             self.sudo().distribution_policy_override
             or self.partner_id.commercial_partner_id.distribution_allocation_policy
-            or self.company_id.distribution_allocation_policy
+            or company.distribution_allocation_policy
         )
         return engine_allocation.AllocationPolicy(
-            name=name, allow_split=self.company_id.distribution_allow_split
+            name=name,
+            allow_split=company.distribution_allow_split,
+            max_shipments_per_order=company.distribution_max_shipments or None,
+            min_split_quantity=company.distribution_min_split_qty or 0.0,
         )
 
-    def _distribution_sites(self, warehouses):
-        """Engine warehouses as seen from this order's customer."""
+    def _distribution_customer_location(self):
+        """The delivery address's location, else the customer's (a delivery contact
+        often has no coordinates of its own); None when neither has one."""
         self.ensure_one()
-        shipping = self.partner_shipping_id
+        return partner_location(self.partner_shipping_id) or partner_location(
+            self.partner_id.commercial_partner_id
+        )
+
+    def _distribution_zone(self):
+        """The delivery zone of this order, as the transit table sees it (country and
+        state by id, postcode): the delivery address's, else the customer's."""
+        self.ensure_one()
+        address = self.partner_shipping_id
+        if not address.country_id:
+            address = self.partner_id.commercial_partner_id
+        return engine_geo.DeliveryZone(
+            country=address.country_id.id or None,
+            state=address.state_id.id or None,
+            postcode=address.zip or None,
+        )
+
+    def _distribution_sites(self, warehouses, rules=None):
+        """Engine warehouses as seen from this order's customer: the distance in km
+        from the warehouse's transit table when a row matches the delivery zone, else
+        the great-circle distance from each site's own location, else unknown (the
+        site then ranks last, and the explanation says why).  ``rules``: the engine
+        rules of the warehouses' transit tables, when the caller has them already."""
+        self.ensure_one()
+        if rules is None:
+            # sudo: the table is read for every order, whoever submits it
+            rules = warehouses.sudo().distribution_transit_rule_ids._engine_rules()
         home = self.partner_id.commercial_partner_id.distribution_home_warehouse_id
         home = home or self.warehouse_id
+        customer = self._distribution_customer_location()
+        zone = self._distribution_zone() if rules else None
         sites = []
         for warehouse in warehouses:
-            distance = haversine_km(
-                shipping.partner_latitude,
-                shipping.partner_longitude,
-                warehouse.partner_id.partner_latitude,
-                warehouse.partner_id.partner_longitude,
+            distance, note = engine_geo.site_distance(
+                warehouse.id, warehouse._distribution_location(), customer, zone, rules
             )
             sites.append(
                 engine_allocation.Warehouse(
                     warehouse_id=warehouse.id,
-                    distance=distance if distance is not None else 0.0,
+                    distance=distance,
                     priority=warehouse.sequence,
                     cost=warehouse.distribution_cost,
                     is_home=warehouse == home,
                     active=warehouse.active,
                     name=warehouse.name,
+                    distance_note=note,
                 )
             )
         return sites
@@ -834,12 +848,15 @@ class SaleOrder(models.Model):
             availability = self._distribution_availability(lines.product_id, warehouses, horizon)
         stock_lines = self._distribution_stock_lines()
         ordered = self.sorted(lambda o: (-o.distribution_release_score, o.id))
+        # sudo: the transit table is read for every order, whoever submits it
+        rules = warehouses.sudo().distribution_transit_rule_ids._engine_rules()
         requests = [
             engine_allocation.OrderRequest(
                 order_id=order.id,
                 lines=stock_lines.get(order.id, []),
                 warehouses=order._distribution_sites(
-                    warehouses.filtered(lambda w, o=order: w.company_id == o.company_id)
+                    warehouses.filtered(lambda w, o=order: w.company_id == o.company_id),
+                    rules,
                 ),
                 policy=order._distribution_policy(),
             )
@@ -847,6 +864,10 @@ class SaleOrder(models.Model):
             if stock_lines.get(order.id)
         ]
         results = engine_allocation.allocate_batch(requests, availability) if requests else []
+        sites_of = {request.order_id: request.warehouses for request in requests}
+        labels = {
+            line.line_id: line.product_label for lines in stock_lines.values() for line in lines
+        }
         self.distribution_allocation_ids.sudo().unlink()
         vals, log = [], []
         for result in results:
@@ -867,9 +888,22 @@ class SaleOrder(models.Model):
                     "order": result.order_id,
                     "event": "allocate",
                     "result": "passed" if result.is_complete and not result.error else "failed",
-                    "message": result.error or "\n".join(result.explanation),
+                    "message": self._distribution_allocation_message(result, labels),
                     "inputs": {
                         "policy": str(result.policy),
+                        "sites": [
+                            {
+                                "warehouse": site.warehouse_id,
+                                "name": site.name,
+                                "distance_km": None
+                                if site.distance is None
+                                else round(site.distance, 1),
+                                "distance_from": site.distance_note,
+                                "home": site.is_home,
+                                "active": site.active,
+                            }
+                            for site in sites_of[result.order_id]
+                        ],
                         "lines": [
                             {
                                 "line": line.line_id,
@@ -888,6 +922,16 @@ class SaleOrder(models.Model):
         self.env["distribution.log"]._record(log)
         self.write({"distribution_stage": "allocated"})
         return availability
+
+    @api.model
+    def _distribution_allocation_message(self, result, labels):
+        """The decision log's text of one order's allocation: the order's reasons
+        (policy, warehouses by distance, outcome), then each line's."""
+        parts = list(result.explanation) or [result.error or ""]
+        for line in result.lines:
+            reasons = " ".join(line.explanation)
+            parts.append(f"{labels.get(line.line_id, line.product_id)}: {reasons}")
+        return "\n".join(parts)
 
     def _distribution_release(self):
         """Confirm the orders through Odoo's own flow; the lines' procurements are

@@ -21,10 +21,23 @@ class DistributionNetworkMixin:
         # neutral defaults for tests: each test enables what it exercises
         cls.checks.filtered(lambda c: c.code in ("required_data", "min_margin")).active = False
         Warehouse = env["stock.warehouse"]
-        cls.wh_north = Warehouse.create({"name": "Test North", "code": "TNO"})
-        cls.wh_south = Warehouse.create({"name": "Test South", "code": "TSO"})
-        cls.wh_north.partner_id.write({"partner_latitude": 52.0, "partner_longitude": 5.0})
-        cls.wh_south.partner_id.write({"partner_latitude": 49.5, "partner_longitude": 5.0})
+        # each site has its own location (not the company's address record they share)
+        cls.wh_north = Warehouse.create(
+            {
+                "name": "Test North",
+                "code": "TNO",
+                "distribution_latitude": 52.0,
+                "distribution_longitude": 5.0,
+            }
+        )
+        cls.wh_south = Warehouse.create(
+            {
+                "name": "Test South",
+                "code": "TSO",
+                "distribution_latitude": 49.5,
+                "distribution_longitude": 5.0,
+            }
+        )
         cls.customer = env["res.partner"].create(
             {
                 "name": "Test Pharmacy",

@@ -137,7 +137,9 @@ class TestInventoryStatus(InventoryStatusFixture, TransactionCase):
                     "categ_id": self.category.id,
                     "on_hand": 100.0,
                     "reserved": 30.0,
-                    "available": 70.0,
+                    "unavailable": 0.0,
+                    "usable": 70.0,
+                    "available": 50.0,  # to promise: 70 usable - 20 safety stock
                     "incoming": 50.0,
                     "outgoing": 39.0,
                     "projected": 111.0,
@@ -221,7 +223,8 @@ class TestInventoryStatus(InventoryStatusFixture, TransactionCase):
             )
             with self.subTest(product=row.product_id.name, warehouse=row.warehouse_id.code):
                 self.assertEqual(row.status, expected.status.value)
-                self.assertAlmostEqual(row.available, expected.available)
+                self.assertAlmostEqual(row.usable, expected.usable)
+                self.assertAlmostEqual(row.available, expected.available_to_promise)
                 self.assertAlmostEqual(row.projected, expected.projected)
                 if expected.days_of_cover is None:
                     self.assertFalse(row.days_of_cover)
@@ -274,7 +277,7 @@ class TestInventoryStatus(InventoryStatusFixture, TransactionCase):
             SQL("product_id = %s AND warehouse_id = %s", self.product.id, self.wh_a.id),
             ["incoming", "available", "status"],
         )
-        self.assertEqual(live, [{"incoming": 61.0, "available": 70.0, "status": "healthy"}])
+        self.assertEqual(live, [{"incoming": 61.0, "available": 50.0, "status": "healthy"}])
         stale = Status.search([("product_id", "=", self.product.id)])
         self.assertEqual(stale.filtered(lambda r: r.warehouse_id == self.wh_a).incoming, 50.0)
         self.assertEqual(self.row(self.product, self.wh_a, self.user).incoming, 61.0)

@@ -44,6 +44,33 @@ def test_five_sites_two_of_them_cold_with_chilled_and_frozen_zones():
         assert ranges == [(-25.0, -15.0), (2.0, 8.0)]
 
 
+def test_sites_and_customers_are_at_distinct_real_places():
+    sites = {(s.latitude, s.longitude) for s in demo.WAREHOUSES}
+    assert len(sites) == len(demo.WAREHOUSES), "no two sites share a location"
+    customers = demo.Plan(1).customers()
+    places = {(c.latitude, c.longitude) for c in customers}
+    assert len(places) == len(customers) == 60, "sixty customers, sixty places"
+    assert not places & sites, "no customer sits on a site"
+    assert len({c.city for c in customers}) == 60
+    for c in customers:
+        assert -90 <= c.latitude <= 90 and -180 <= c.longitude <= 180
+        assert 34 < c.latitude < 56 and -10 < c.longitude < 24, f"{c.city} is in Europe"
+    # beyond the list of cities (larger scales) places stay distinct
+    more = demo.Plan(3).customers()
+    assert len({(c.latitude, c.longitude) for c in more}) == len(more) == 180
+
+
+def test_each_customer_is_homed_at_its_nearest_site():
+    for c in demo.Plan(1).customers():
+        distances = {
+            s.code: demo.great_circle_km(c.latitude, c.longitude, s.latitude, s.longitude)
+            for s in demo.WAREHOUSES
+        }
+        assert c.home_warehouse == min(distances, key=distances.get), c.city
+    paris = demo.customer(0)
+    assert (paris.city, paris.home_warehouse) == ("Paris", "RTM")  # 373 km, Lyon 392 km
+
+
 def test_catalogue_mix():
     products = demo.Plan(1).products()
     lot_share = sum(p.tracking == "lot" for p in products) / len(products)

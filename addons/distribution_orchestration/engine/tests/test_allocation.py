@@ -72,10 +72,9 @@ def test_home_then_nearest_falls_back_to_nearest_single_site_with_enough():
     line = result.lines[0]
     assert alloc(line) == [(NEAR, 10)]
     assert line.explanation[0] == (
-        "Served in full (10) from Near: nearest warehouse with enough stock "
-        "(distance 5, priority 10)."
+        "Served in full (10) from Near: nearest warehouse with enough stock (5.0 km, priority 10)."
     )
-    assert line.explanation[1] == "Passed over: Home has 3 of 10."
+    assert line.explanation[1] == "Passed over: Home (30.0 km) has 3 of 10."
 
 
 def test_home_then_nearest_splits_home_first_then_nearest():
@@ -88,7 +87,10 @@ def test_home_then_nearest_splits_home_first_then_nearest():
         "No single warehouse can serve 10; split home warehouse first, then nearest"
         in (line.explanation[0])
     )
-    assert "4 from Home (all it has), 3 from Near (all it has), 3 from Far" in line.explanation[0]
+    assert (
+        "4 from Home (30.0 km, all it has), 3 from Near (5.0 km, all it has), 3 from Far (80.0 km)"
+        in line.explanation[0]
+    )
 
 
 def test_split_not_allowed_serves_largest_stock_partially():
@@ -126,8 +128,9 @@ def test_insufficient_stock_reports_exact_shortage():
     assert alloc(line) == [(HOME, 4), (NEAR, 3)]
     assert line.unallocated == 3
     assert line.reason == REASON_INSUFFICIENT_STOCK
-    assert "Short 3: only 7 of 10 available by today across the eligible warehouses." in (
-        line.explanation
+    assert (
+        "Short 3: only 7 of 10 product 101 available by today across the eligible warehouses."
+        in (line.explanation)
     )
 
 
@@ -207,7 +210,7 @@ def test_fewest_shipments_prefers_one_far_site_over_two_near_ones():
     assert other.warehouse_ids == (HOME, NEAR)
     result = allocate_order(lines, warehouses, availability, "fewest_shipments")
     assert result.warehouse_ids == (FAR,)
-    assert result.explanation == ("Fewest shipments: one warehouse (Far).",)
+    assert result.explanation[2] == "Fewest shipments: one warehouse (Far)."
     assert all(alloc(line) == [(FAR, 2)] for line in result.lines)
 
 
@@ -235,7 +238,7 @@ def test_fewest_shipments_exact_search_beats_greedy_cover():
         [(w2, 1)],
         [(w2, 1)],
     ]
-    assert result.explanation[0].startswith("Fewest shipments: 2 warehouses (W1, W2)")
+    assert result.explanation[2].startswith("Fewest shipments: 2 warehouses (W1, W2)")
 
 
 def test_fewest_shipments_splits_only_unservable_line_shipping_sites_first():
@@ -272,7 +275,7 @@ def test_ship_complete_first_ranked_site_able_to_ship_everything():
     result = allocate_order(lines, network(), availability, "ship_complete")
     assert result.warehouse_ids == (NEAR,)
     assert result.is_complete
-    assert result.explanation == ("Ship complete from Near.",)
+    assert result.explanation[2] == "Ship complete from Near (5.0 km)."
 
 
 def test_ship_complete_impossible_backorders_whole_order_and_consumes_nothing():
@@ -284,7 +287,7 @@ def test_ship_complete_impossible_backorders_whole_order_and_consumes_nothing():
     assert [line.reason for line in result.lines] == [REASON_SHIP_COMPLETE] * 2
     assert [line.unallocated for line in result.lines] == [5, 5]
     assert not result.is_complete
-    assert result.explanation[0] == (
+    assert result.explanation[2] == (
         "Ship complete impossible, whole order backordered: "
         "Home covers 1/2 lines (short: product 102 0 of 5); "
         "Near covers 1/2 lines (short: product 101 0 of 5); "
@@ -307,7 +310,7 @@ def test_ship_complete_with_unknown_product_backorders_everything():
     lines = [OrderLine(1, P1, 5), OrderLine(2, 999, 1)]
     result = allocate_order(lines, network(), availability, "ship_complete")
     assert [line.reason for line in result.lines] == [REASON_SHIP_COMPLETE, REASON_UNKNOWN_PRODUCT]
-    assert "product(s) 999 unknown to the network" in result.explanation[0]
+    assert "product 999 unknown to the network" in result.explanation[2]
     assert availability.available(HOME, P1) == 10
 
 

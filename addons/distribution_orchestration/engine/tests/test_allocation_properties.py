@@ -46,7 +46,7 @@ def random_case(rng, n_orders, n_warehouses, n_products, with_capacity):
         warehouses = [
             Warehouse(
                 wh,
-                distance=rng.choice([1, 5, 10, 10, 50]),
+                distance=rng.choice([0.0, 1, 5, 10, 10, 50, None]),
                 priority=rng.choice([1, 10]),
                 cost=rng.choice([0.0, 1.0]),
                 is_home=wh == home,
@@ -67,6 +67,8 @@ def random_case(rng, n_orders, n_warehouses, n_products, with_capacity):
             allow_split=rng.random() < 0.7,
             max_warehouses_per_line=rng.choice([None, None, 1, 2]),
             allow_partial=rng.random() < 0.8,
+            max_shipments_per_order=rng.choice([None, None, 1, 2, 3]),
+            min_split_quantity=rng.choice([0.0, 0.0, 1, 2, 2.5]),
         )
         orders.append(OrderRequest(order_index, lines, warehouses, policy))
     return availability, orders
@@ -101,6 +103,8 @@ def check_line(order, line, allocation, taken, lines_per_wh):
         assert len(warehouses) <= policy.max_warehouses_per_line
     if not policy.allow_partial and not policy.allow_split:
         assert allocation.unallocated < EPS or not allocation.allocations
+    if len(warehouses) > 1:  # every part of a split line reaches the minimum
+        assert all(qty >= policy.min_split_quantity - EPS for _wh, qty in allocation.allocations)
     for wh, qty in allocation.allocations:
         taken.setdefault((wh, line.product_id), []).append((line.date, qty))
         lines_per_wh[wh] = lines_per_wh.get(wh, 0) + 1
@@ -146,6 +150,8 @@ def check_invariants(initial, final, orders, results):
             check_line(order, line, allocation, taken, lines_per_wh)
         if order.policy.name is Policy.SHIP_COMPLETE:
             check_ship_complete(result)
+        cap = order.policy.max_shipments_per_order
+        assert cap is None or len(result.warehouse_ids) <= cap, "too many shipments"
     check_stock(initial, final, date_keys(orders), taken)
     for wh, count in lines_per_wh.items():  # capacity in lines
         capacity = initial.capacity_left(wh)
@@ -251,3 +257,23 @@ def test_fewest_shipments_matches_brute_force_optimum(seed):
         if all(any((wh, product) in free for wh in combo) for product in products)
     )
     assert len(result.warehouse_ids) == optimum
+
+
+def by_line(result):
+    return sorted(result.lines, key=lambda line: repr(line.line_id))
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_same_input_in_another_order_gives_the_same_result(seed):
+    """Warehouses and lines shuffled: every policy sources every line the same way."""
+    rng = random.Random(9000 + seed)
+    availability, orders = random_case(rng, 6, rng.randint(1, 7), rng.randint(1, 4), seed % 2 == 0)
+    for order in orders:
+        for policy in [order.policy, *Policy]:
+            first = allocate_order(order.lines, order.warehouses, availability.copy(), policy)
+            lines, warehouses = list(order.lines), list(order.warehouses)
+            rng.shuffle(lines)
+            rng.shuffle(warehouses)
+            again = allocate_order(lines, warehouses, availability.copy(), policy)
+            assert by_line(again) == by_line(first), (seed, order.order_id, policy)
+            assert again.explanation == first.explanation

@@ -24,7 +24,8 @@ def test_figures_available_projected_cover():
     result = stock_status(
         100, reserved=30, incoming=50, outgoing=60, safety_stock=20, demand_per_day=7
     )
-    assert result.available == 70
+    assert result.usable == 70
+    assert result.available_to_promise == 50  # 70 - safety stock 20
     assert result.projected == 90  # 100 + 50 - 60 (reserved is part of outgoing)
     assert result.days_of_cover == pytest.approx(10)
     assert result.status is StockStatus.HEALTHY
@@ -48,6 +49,13 @@ def test_figures_available_projected_cover():
 def test_status_boundaries(on_hand, reserved, safety, demand, expected):
     result = stock_status(on_hand, reserved=reserved, safety_stock=safety, demand_per_day=demand)
     assert result.status is expected
+
+
+def test_quarantined_and_expired_stock_is_not_usable():
+    result = stock_status(100, reserved=10, unavailable=60, safety_stock=20, demand_per_day=2)
+    assert (result.usable, result.available_to_promise) == (30, 10)
+    assert result.days_of_cover == 15
+    assert stock_status(50, safety_stock=10, unavailable=45).status is StockStatus.BELOW_SAFETY
 
 
 def test_status_params():
@@ -89,10 +97,10 @@ def test_sql_expression_matches_python_rule(zero_demand_is_excess):
 
 def test_rebalancing_known_answer():
     positions = [
-        SitePosition(1, available=500, safety_stock=20, demand_per_day=2),  # excess, target 60
-        SitePosition(2, available=5, safety_stock=20, demand_per_day=2),  # below, needs 55
-        SitePosition(3, available=0, safety_stock=10, demand_per_day=1),  # out, needs 30
-        SitePosition(4, available=100, safety_stock=20, demand_per_day=2),  # healthy
+        SitePosition(1, usable=500, safety_stock=20, demand_per_day=2),  # excess, target 60
+        SitePosition(2, usable=5, safety_stock=20, demand_per_day=2),  # below, needs 55
+        SitePosition(3, usable=0, safety_stock=10, demand_per_day=1),  # out, needs 30
+        SitePosition(4, usable=100, safety_stock=20, demand_per_day=2),  # healthy
     ]
     suggestions = suggest_rebalancing(positions, product_id=7)
     assert [(s.from_warehouse_id, s.to_warehouse_id, s.quantity) for s in suggestions] == [
@@ -101,15 +109,15 @@ def test_rebalancing_known_answer():
     ]
     assert suggestions[0].product_id == 7
     assert suggestions[0].explanation == (
-        "Move 30 from warehouse 1 (in excess) to warehouse 3 (0 available, safety stock 10, "
+        "Move 30 from warehouse 1 (in excess) to warehouse 3 (0 usable, safety stock 10, "
         "target 30)."
     )
 
 
 def test_rebalancing_never_takes_source_below_its_target():
     positions = [
-        SitePosition(1, available=100, safety_stock=80, demand_per_day=0),  # gives 20
-        SitePosition(2, available=0, safety_stock=50),
+        SitePosition(1, usable=100, safety_stock=80, demand_per_day=0),  # gives 20
+        SitePosition(2, usable=0, safety_stock=50),
     ]
     suggestions = suggest_rebalancing(positions)
     assert [(s.from_warehouse_id, s.to_warehouse_id, s.quantity) for s in suggestions] == [
@@ -119,10 +127,10 @@ def test_rebalancing_never_takes_source_below_its_target():
 
 def test_rebalancing_sources_by_distance_then_surplus_then_id():
     positions = [
-        SitePosition(1, available=50),
-        SitePosition(2, available=80),
-        SitePosition(3, available=80),
-        SitePosition(9, available=0, safety_stock=100),
+        SitePosition(1, usable=50),
+        SitePosition(2, usable=80),
+        SitePosition(3, usable=80),
+        SitePosition(9, usable=0, safety_stock=100),
     ]
     by_surplus = suggest_rebalancing(positions)
     assert [(s.from_warehouse_id, s.quantity) for s in by_surplus] == [(2, 80), (3, 20)]
@@ -133,8 +141,8 @@ def test_rebalancing_sources_by_distance_then_surplus_then_id():
 
 def test_rebalancing_rounding_and_minimum():
     positions = [
-        SitePosition(1, available=10.7, safety_stock=5),
-        SitePosition(2, available=0, safety_stock=8),
+        SitePosition(1, usable=10.7, safety_stock=5),
+        SitePosition(2, usable=0, safety_stock=8),
     ]
     assert [s.quantity for s in suggest_rebalancing(positions)] == [5]
     assert [s.quantity for s in suggest_rebalancing(positions, RebalanceParams(rounding=0))] == [
@@ -161,7 +169,7 @@ def test_rebalancing_invariants(seed):
     positions = [
         SitePosition(
             wh,
-            available=rng.choice([0, 1, 5, 20, 50, 200, 1000]),
+            usable=rng.choice([0, 1, 5, 20, 50, 200, 1000]),
             safety_stock=rng.choice([0, 5, 20, 50]),
             demand_per_day=rng.choice([0, 0.5, 1, 3]),
         )
@@ -178,13 +186,13 @@ def test_rebalancing_invariants(seed):
         given[s.from_warehouse_id] += s.quantity
         received[s.to_warehouse_id] += s.quantity
     for wh, position in by_id.items():
-        status = classify(position.available, position.safety_stock, position.demand_per_day)
+        status = classify(position.usable, position.safety_stock, position.demand_per_day)
         if given[wh]:
             assert status is StockStatus.EXCESS
-            assert position.available - given[wh] >= target_level(position) - 1e-9
-            assert position.available - given[wh] >= position.safety_stock
+            assert position.usable - given[wh] >= target_level(position) - 1e-9
+            assert position.usable - given[wh] >= position.safety_stock
         if received[wh]:
             assert status in (StockStatus.STOCK_OUT, StockStatus.BELOW_SAFETY)
-            assert position.available + received[wh] <= target_level(position) + 1e-9
+            assert position.usable + received[wh] <= target_level(position) + 1e-9
         assert not (given[wh] and received[wh])
     assert suggest_rebalancing(list(reversed(positions)), params) == suggestions
