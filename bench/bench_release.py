@@ -148,11 +148,13 @@ def timed_confirm(env, plain_orders, our_orders, batch):
     """Confirm batch after batch, alternating plain and ours, so that both see the
     same machine load; returns (plain seconds, our seconds)."""
     elapsed = {True: 0.0, False: 0.0}
+    company = plain_orders.company_id
     for start in range(0, len(plain_orders), batch):
         for plain, orders in ((True, plain_orders), (False, our_orders)):
             chunk = orders[start : start + batch]
-            if plain:
-                chunk = chunk.with_context(distribution_skip_pipeline=True)
+            # plain Odoo: the same company with the pipeline off (no key skips it)
+            company.distribution_pipeline_enabled = not plain
+            env.flush_all()
             t0 = time.perf_counter()
             chunk.action_confirm()
             env.flush_all()
@@ -165,14 +167,15 @@ def timed_confirm(env, plain_orders, our_orders, batch):
 def allocation_queries(env, sites, products, customers, count_sites):
     """SQL queries of the allocation step for one order, with ``count_sites`` sites."""
     from odoo import sql_db
+    from odoo.addons.distribution_orchestration.models.governance import governed
 
     order = make_orders(env, 1, products, customers, sites[0], seed=99)
-    order.write({"distribution_stage": "checking"})
+    governed(order).write({"distribution_stage": "checking"})
     env.flush_all()
     env.invalidate_all()
     warehouses = env["stock.warehouse"].browse([s.id for s in sites[:count_sites]])
     before = sql_db.sql_counter
-    order._distribution_allocate(warehouses=warehouses)
+    governed(order)._distribution_allocate(warehouses=warehouses)
     env.flush_all()
     queries = sql_db.sql_counter - before
     env.cr.rollback()

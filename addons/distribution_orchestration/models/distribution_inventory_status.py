@@ -5,6 +5,7 @@ from odoo.fields import Domain
 
 from ..engine.atp import available_to_promise_sql
 from ..engine.stock_status import StatusParams, StockStatus, status_sql
+from .governance import GROUP_USER, governed_action
 
 STATUS_SELECTION = [
     (StockStatus.STOCK_OUT.value, "Stock-out"),
@@ -436,6 +437,7 @@ SELECT s.product_id::bigint * {ID_FACTOR} + s.warehouse_id AS id,
         self.invalidate_model()
 
     @api.model
+    @governed_action(GROUP_USER)
     def action_refresh(self):
         """Button: refresh the figures now and reload the view."""
         self._refresh()

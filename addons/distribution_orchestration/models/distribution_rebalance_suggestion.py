@@ -5,8 +5,9 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..engine.stock_status import SitePosition, StockStatus, suggest_rebalancing
+from .governance import GROUP_MANAGER, GROUP_USER, governed_action
 
-MANAGER_GROUP = "distribution_orchestration.group_orchestration_manager"
+MANAGER_GROUP = GROUP_MANAGER
 #: Statuses the engine acts on: sources are in excess, destinations short.
 SHORT_STATUSES = (StockStatus.STOCK_OUT.value, StockStatus.BELOW_SAFETY.value)
 REBALANCE_STATUSES = (*SHORT_STATUSES, StockStatus.EXCESS.value)
@@ -164,6 +165,7 @@ class DistributionRebalanceSuggestion(models.TransientModel):  # pylint: disable
         )
 
     @api.model
+    @governed_action(GROUP_USER, rule="products and sites of the caller's companies and sites")
     def action_open_suggestions(self, product_ids=None):
         """Recompute the user's suggestions and open them (menu and status-list button)."""
         self.search([("create_uid", "=", self.env.uid), ("picking_id", "=", False)]).unlink()
@@ -209,6 +211,7 @@ class DistributionRebalanceSuggestion(models.TransientModel):  # pylint: disable
             ],
         }
 
+    @governed_action(GROUP_MANAGER)
     def action_create_transfer(self):
         """One internal transfer per (source, destination) of the selected suggestions.
 
