@@ -413,7 +413,10 @@ if governed == "governed":
             env["ir.config_parameter"].set_param(
                 "distribution_orchestration.pipeline_for_new_companies", "True"
             )
-            env["res.company"].search([]).write({"distribution_pipeline_enabled": True})
+            companies = env["res.company"].search([])
+            companies.write({"distribution_pipeline_enabled": True})
+            print(f"[peer] order pipeline enabled on {len(companies)} companies and for new ones",
+                  flush=True)
         return original_make_suite(module_names, position)
 
     loader.make_suite = governed_make_suite
@@ -484,7 +487,8 @@ def cmd_odoo_tests(args: argparse.Namespace) -> int:
                 log_file.write(line)
                 if " ERROR " in line or " CRITICAL " in line:
                     bad_lines.append(line.rstrip())
-                if args.verbose or " ERROR " in line or " CRITICAL " in line or "FAIL:" in line:
+                shown = (" ERROR ", " CRITICAL ", "FAIL:", "[peer]")
+                if args.verbose or any(mark in line for mark in shown):
                     sys.stdout.write(line)
             proc.wait()
     finally:
