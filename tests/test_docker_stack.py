@@ -58,3 +58,14 @@ def test_mosquitto_persists_and_requires_credentials(compose):
     assert "persistence true" in conf
     assert "persistence_location /mosquitto/data/" in conf
     assert "allow_anonymous false" in conf
+
+
+def test_stack_refuses_plain_http_partners_and_passes_partner_secrets(compose):
+    stack = parse(DOCKER / "odoo.conf")
+    assert stack["wms_bridge"]["allow_insecure_http"].strip().lower() in ("false", "0", "")
+    env_files = compose["services"]["odoo"].get("env_file", [])
+    paths = [entry["path"] if isinstance(entry, dict) else entry for entry in env_files]
+    assert "./partner-secrets.env" in paths
+    example = (DOCKER / "partner-secrets.env.example").read_text().splitlines()
+    names = [line.split("=", 1)[0] for line in example if line and not line.startswith("#")]
+    assert names and all(name.startswith("WMS_BRIDGE_SECRET_") for name in names)
