@@ -67,6 +67,7 @@ def _order(registry):
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
+        env.company.distribution_pipeline_enabled = True  # off after installation
         north = env["stock.warehouse"].create({"name": "Race North", "code": "RNO"})
         south = env["stock.warehouse"].create({"name": "Race South", "code": "RSO"})
         product = env["product.product"].create(
