@@ -106,7 +106,8 @@ class ThreeSiteNetwork:
             env,
             login="alloc_sales",
             groups="sales_team.group_sale_salesman_all_leads,"
-            "distribution_orchestration.group_orchestration_user",
+            "distribution_orchestration.group_orchestration_user,"
+            "distribution_orchestration.group_orchestration_all_sites",
         )
 
     def readme_order(self, reverse=False):
