@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.addons.coldchain_sites.models.governance import governed
 from odoo.addons.distribution_orchestration.tests.common import DistributionCase
 from odoo.tests import tagged
 
@@ -34,7 +35,8 @@ class TestQuarantineUnavailableEverywhere(DistributionCase):
         Quant._update_available_quantity(
             cls.insulin, cls.wh_south.lot_stock_id, 30, lot_id=cls.clean
         )
-        cls.held.sudo().coldchain_hold = True  # as an excursion with product at risk does
+        # as an excursion with product at risk does (the evaluation's governed path)
+        governed(cls.held).write({"coldchain_hold": True})
         cls.company.distribution_allocation_policy = "nearest_first"
 
     def status_row(self, warehouse):

@@ -43,6 +43,9 @@ class TestOrdersEdifact(WmsBridgeCase):
         return parent
 
     def test_orders_become_confirmed_sale_order(self):
+        if "distribution_pipeline_enabled" in self.env.company._fields:
+            # the governed pipeline, when installed, is off until a company enables it
+            self.env.company.distribution_pipeline_enabled = True
         parent = self._receive(self.orders)
         self.assertEqual(parent.state, "processed", parent.error_text)
         child = parent.child_ids
