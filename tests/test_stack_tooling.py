@@ -51,3 +51,28 @@ def test_master_password_generated_once(tmp_path, monkeypatch):
     assert len(first) >= 24
     assert stack.settings()["ODOO_ADMIN_PASSWD"] == first
     assert (tmp_path / "admin_passwd").stat().st_mode & 0o077 == 0
+
+
+def test_make_run_restarts_our_services_with_backoff_not_odoo():
+    """``make run`` restarts a service of ours that exits (1, 2, 4 … 30 s apart, reset
+    after a minute of running) instead of stopping the whole stack."""
+    now = [0.0]
+    policy = stack.RestartPolicy(clock=lambda: now[0])
+    assert policy.delay("ingest") is None  # exited just now: wait 1 s
+    now[0] = 1.0
+    assert policy.delay("ingest") == 1.0
+    now[0] = 1.5
+    assert policy.delay("ingest") is None
+    now[0] = 3.5
+    assert policy.delay("ingest") == 2.0
+    for _ in range(10):
+        now[0] += 100
+        policy.delay("ingest")
+        now[0] += 100
+        policy.delay("ingest")
+    assert policy.backoff["ingest"] == 30.0
+    policy.running("ingest")
+    now[0] += 61
+    policy.running("ingest")
+    assert "ingest" not in policy.backoff  # a minute up: back to 1 s
+    assert set(stack.CORE_PROCESSES) == {"odoo", "mosquitto"}
