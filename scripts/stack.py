@@ -335,6 +335,29 @@ class RestartPolicy:
         return delay
 
 
+def supervise(processes: list, commands: dict, stopping) -> int:
+    """Watch the stack until ``stopping()``: a core process that exits stops the
+    stack (its exit code is returned); a service of ours is restarted with backoff,
+    like the Docker stack's restart policy (the ingestion service dead-letters a
+    message it keeps dying on, so this loop ends)."""
+    restarts = RestartPolicy()
+    while not stopping():
+        for index, (name, proc) in enumerate(processes):
+            if proc.poll() is None:
+                restarts.running(name)
+                continue
+            if name in CORE_PROCESSES:
+                log(f"{name} exited with code {proc.returncode}; stopping the stack")
+                return proc.returncode or 1
+            delay = restarts.delay(name)
+            if delay is None:
+                continue  # waiting for its backoff to pass
+            log(f"{name} exited with code {proc.returncode}; restarting it (backoff {delay:.0f} s)")
+            processes[index] = (name, subprocess.Popen(commands[name], start_new_session=True))
+        time.sleep(0.5)
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     cmd_setup(args)
     values = settings(args.db)
@@ -367,28 +390,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("  Ctrl-C stops everything.")
         print("=" * 72 + "\n", flush=True)
 
-    rc = 0
-    restarts = RestartPolicy()
-    commands = dict(service_commands(config, values))
-    while not stopping:
-        for index, (name, proc) in enumerate(processes):
-            if proc.poll() is None:
-                restarts.running(name)
-                continue
-            if name in CORE_PROCESSES:
-                log(f"{name} exited with code {proc.returncode}; stopping the stack")
-                rc = proc.returncode or 1
-                stopping = True
-                break
-            # a service of ours: restarted with backoff, like the Docker stack's
-            # restart policy (the ingestion service dead-letters a message it keeps
-            # dying on, so this loop ends)
-            delay = restarts.delay(name)
-            if delay is None:
-                continue  # waiting for its backoff to pass
-            log(f"{name} exited with code {proc.returncode}; restarting it (backoff {delay:.0f} s)")
-            processes[index] = (name, subprocess.Popen(commands[name], start_new_session=True))
-        time.sleep(0.5)
+    rc = supervise(processes, dict(service_commands(config, values)), lambda: stopping)
 
     for name, proc in reversed(processes):
         if proc.poll() is None:

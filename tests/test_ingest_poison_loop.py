@@ -78,9 +78,7 @@ def test_deaths_are_counted_across_restarts_and_cleared_by_a_commit(tmp_path):
     assert (fourth.deaths("aa"), fourth.deaths("bb")) == (2, 0)
 
 
-def test_suspects_are_bounded_and_a_bad_directory_never_stops_the_service(
-    tmp_path, monkeypatch
-):
+def test_suspects_are_bounded_and_a_bad_directory_never_stops_the_service(tmp_path, monkeypatch):
     monkeypatch.setattr(journal_module, "MAX_SUSPECTS", 3)
     journal = CrashJournal(tmp_path, "svc")
     journal.open()
@@ -182,7 +180,10 @@ def test_a_message_that_kills_the_service_is_dead_lettered_after_three_deaths(
     assert len(dead) == 1, dead
     topic, reason, text, payload, size = dead[0]
     assert (topic, reason, bytes(payload), size) == (
-        poison[0], "poison_message", poison[1], len(poison[1])
+        poison[0],
+        "poison_message",
+        poison[1],
+        len(poison[1]),
     )
     assert "died 3 times" in text
     # acknowledged: a restarted service gets nothing back and does not die
@@ -190,8 +191,11 @@ def test_a_message_that_kills_the_service_is_dead_lettered_after_three_deaths(
     wait_until(lambda: log_count(service, "session present: True") >= 5, 30, "reconnected")
     time.sleep(3)
     assert service.stop(signal.SIGTERM) == 0
-    assert service.output().rstrip().splitlines()[-1].endswith(
-        "stopped: 0 readings, 0 dead letters (0 poison), 0 messages"
+    assert (
+        service.output()
+        .rstrip()
+        .splitlines()[-1]
+        .endswith("stopped: 0 readings, 0 dead letters (0 poison), 0 messages")
     ), service.output()[-800:]
 
 

@@ -76,3 +76,21 @@ def test_make_run_restarts_our_services_with_backoff_not_odoo():
     policy.running("ingest")
     assert "ingest" not in policy.backoff  # a minute up: back to 1 s
     assert set(stack.CORE_PROCESSES) == {"odoo", "mosquitto"}
+
+
+def test_supervise_restarts_a_dying_service_and_stops_when_odoo_exits(monkeypatch):
+    import subprocess
+
+    lines = []
+    monkeypatch.setattr(stack, "log", lines.append)
+    commands = {
+        "ingest": [sys.executable, "-c", "raise SystemExit(3)"],
+        "odoo": [sys.executable, "-c", "import time; time.sleep(4); raise SystemExit(7)"],
+    }
+    processes = [(name, subprocess.Popen(command)) for name, command in commands.items()]
+    assert stack.supervise(processes, commands, lambda: False) == 7
+    restarts = [line for line in lines if line.startswith("ingest exited with code 3; restarting")]
+    assert len(restarts) >= 2, lines  # 1 s, then 2 s of backoff within odoo's 4 s
+    assert lines[-1] == "odoo exited with code 7; stopping the stack"
+    for _name, proc in processes:
+        proc.wait(10)

@@ -129,11 +129,15 @@ class CrashJournal:
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as error:
-            _logger.warning("suspects file %s unreadable (%s): starting afresh", self.suspects_path, error)
+            _logger.warning(
+                "suspects file %s unreadable (%s): starting afresh", self.suspects_path, error
+            )
             return {}
         if not isinstance(data, dict):
             return {}
-        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, int) and v > 0}
+        return {
+            k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, int) and v > 0
+        }
 
     def _trim(self) -> None:
         excess = len(self.suspects) - MAX_SUSPECTS

@@ -895,12 +895,13 @@ class IngestService:
         for ack, item, digest in zip(acks, items, digests, strict=True):
             deaths = self.journal.deaths(digest)
             if deaths >= poison_after:
-                item = (*item, deaths)
+                kept_items.append((*item, deaths))  # dead-lettered, never processed
                 self.stats["poison"] += 1
             elif deaths:
                 self.deferred.append((ack, item, digest, deaths))
                 continue
-            kept_items.append(item)
+            else:
+                kept_items.append(item)
             kept_acks.append(ack)
             kept_digests.append(digest)
         if not kept_items:
