@@ -23,7 +23,9 @@ from __future__ import annotations
 import getpass
 import importlib.util
 import json
+import os
 import re
+import shutil
 import subprocess
 import time
 import uuid
@@ -46,7 +48,10 @@ def _skip_if_missing():
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory):
     _skip_if_missing()
-    with ns.proxy_stack(tmp_path_factory.mktemp("proxy"), log=lambda _m: None) as stack:
+    workdir = tmp_path_factory.mktemp("proxy")
+    # NGINX_PROXY_TEST_DB=<name>: keep the database between runs (when changing this file)
+    reuse = os.environ.get("NGINX_PROXY_TEST_DB")
+    with ns.proxy_stack(workdir, log=lambda _m: None, reuse_db=reuse) as stack:
         yield stack
 
 
@@ -76,6 +81,16 @@ def test_template_renders_every_placeholder_and_nginx_accepts_it(tmp_path):
     assert set(re.findall(r"\$\{(\w+)\}", listed)) == set(values)
     with pytest.raises(KeyError):
         ns.render_nginx({})
+    if shutil.which("envsubst"):  # the entrypoint's renderer gives the same file
+        rendered = subprocess.run(
+            ["envsubst", listed],
+            input=ns.NGINX_TEMPLATE.read_text(),
+            env={**os.environ, **values},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert rendered == conf.read_text()
 
 
 def test_access_log_carries_no_query_string_nor_credentials():
@@ -192,3 +207,21 @@ def test_bus_websocket_through_the_proxy(proxy):
         ), notifications
     finally:
         ws.close()
+
+
+def test_login_posts_are_rate_limited_per_address(proxy):
+    """10 login posts a minute per address, bursts of 10: beyond the 11th in a row
+    nginx refuses them (429) without reaching Odoo; the login page is not limited."""
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    statuses = [
+        ns.post(proxy.proxied, "/web/login", b"login=x&password=y", form, timeout=30)
+        for _ in range(20)
+    ]
+    assert 429 in statuses, statuses
+    assert 429 not in statuses[:11], statuses
+    conn = proxy.proxied.connection(timeout=30)
+    try:
+        conn.request("GET", "/web/login")
+        assert conn.getresponse().status == 200
+    finally:
+        conn.close()
