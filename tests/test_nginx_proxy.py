@@ -219,9 +219,24 @@ def test_login_posts_are_rate_limited_per_address(proxy):
     ]
     assert 429 in statuses, statuses
     assert 429 not in statuses[:11], statuses
+    # one budget per address for every password check, JSON-RPC login included
+    rpc = {"Content-Type": "application/json"}
+    status = ns.post(proxy.proxied, "/web/session/authenticate", b"{}", rpc, timeout=30)
+    assert status == 429
     conn = proxy.proxied.connection(timeout=30)
     try:
         conn.request("GET", "/web/login")
         assert conn.getresponse().status == 200
+    finally:
+        conn.close()
+
+
+def test_database_manager_is_closed_at_the_proxy(proxy):
+    conn = proxy.proxied.connection(timeout=30)
+    try:
+        conn.request("GET", "/web/database/manager")
+        response = conn.getresponse()
+        assert response.status == 404
+        assert b"<center>nginx</center>" in response.read()
     finally:
         conn.close()
