@@ -20,6 +20,7 @@ with the reason (never passed).
 
 from __future__ import annotations
 
+import functools
 import getpass
 import importlib.util
 import json
@@ -37,12 +38,15 @@ from support import ROOT
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-MISSING = ns.missing_tools()
+
+@functools.cache
+def _missing():
+    return ns.missing_tools()
 
 
 def _skip_if_missing():
-    if MISSING:
-        pytest.skip(f"NGINX PROXY NOT TESTED: {MISSING}")
+    if _missing():
+        pytest.skip(f"NGINX PROXY NOT TESTED: {_missing()}")
 
 
 @pytest.fixture(scope="module")
