@@ -271,6 +271,8 @@ def proxy_stack(workdir: Path, log=print, reuse_db: str | None = None):
         for sub in ("run", "log"):
             (workdir / "nginx" / sub).mkdir(parents=True, exist_ok=True)
         nginx_conf = workdir / "nginx" / "nginx.conf"
+        # -e: the error log before the configuration is read (not /var/log/nginx)
+        error_log = workdir / "nginx" / "log" / "error.log"
         nginx_conf.write_text(
             render_nginx(
                 {
@@ -287,7 +289,7 @@ def proxy_stack(workdir: Path, log=print, reuse_db: str | None = None):
             )
         )
         check = subprocess.run(
-            [nginx_binary(), "-t", "-q", "-c", str(nginx_conf)],
+            [nginx_binary(), "-t", "-q", "-e", str(error_log), "-c", str(nginx_conf)],
             capture_output=True,
             text=True,
             check=False,
@@ -296,7 +298,7 @@ def proxy_stack(workdir: Path, log=print, reuse_db: str | None = None):
             raise RuntimeError(f"nginx refuses the shipped configuration:\n{check.stderr}")
         proxy.processes.append(
             subprocess.Popen(
-                [nginx_binary(), "-c", str(nginx_conf), "-g", "daemon off;"],
+                [nginx_binary(), "-e", str(error_log), "-c", str(nginx_conf), "-g", "daemon off;"],
                 stdout=subprocess.DEVNULL,
                 stderr=(workdir / "nginx" / "log" / "stderr.log").open("ab"),
             )

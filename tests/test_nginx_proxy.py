@@ -76,7 +76,10 @@ def test_template_renders_every_placeholder_and_nginx_accepts_it(tmp_path):
     conf = tmp_path / "nginx.conf"
     conf.write_text(ns.render_nginx(values))
     checked = subprocess.run(
-        [ns.nginx_binary(), "-t", "-c", str(conf)], capture_output=True, text=True, check=False
+        [ns.nginx_binary(), "-t", "-e", str(tmp_path / "error.log"), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert checked.returncode == 0, checked.stderr
     # the Docker entrypoint substitutes exactly the same names
