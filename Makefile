@@ -9,7 +9,7 @@ PIP_FLAGS ?= --disable-pip-version-check --quiet
 
 .DEFAULT_GOAL := help
 .PHONY: help deps test-deps check-odoo setup run test test-pytest test-odoo lint \
-        demo bench bench-excursion bench-edi bench-release bench-ingest simulate docker-up docker-down clean
+        demo bench bench-excursion bench-edi bench-release bench-ingest bench-proxy simulate docker-up docker-down clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -64,7 +64,7 @@ demo: deps  ## (re)load the demo network at SCALE (default 1) into DB_NAME
 	$(PYTHON) scripts/stack.py setup --scale $(or $(SCALE),1)
 
 # --- benchmarks: each prints its figure as its last line
-bench: bench-excursion bench-edi bench-release bench-ingest  ## all benchmarks
+bench: bench-excursion bench-edi bench-release bench-ingest bench-proxy  ## all benchmarks
 
 bench-excursion: deps  ## excursion engine: 10 M readings, 2,000 sensors vs a Python loop
 	$(PYTHON) bench/bench_excursion.py
@@ -75,6 +75,9 @@ bench-edi: test-deps  ## EDI codec: 20 MB of 940/945 vs pyx12's raw reader
 bench-ingest: deps  ## telemetry ingestion: R readings through Mosquitto into PostgreSQL (R=200000; ARGS=--batched)
 	$(PYTHON) bench/bench_ingest.py --readings $(or $(R),200000) $(ARGS)
 
+bench-proxy: test-deps  ## partners vs Odoo --workers=2, with and without nginx: slow clients, burst of 50
+	$(PYTHON) bench/bench_proxy.py
+
 simulate: deps  ## publish the registered cold-chain network's telemetry (gateway simulator)
 	$(PYTHON) addons/coldchain_sites/tools/gateway_simulator.py -c $(LOCAL)/odoo.conf $(ARGS)
 
@@ -82,7 +85,7 @@ bench-release: deps  ## order pipeline vs plain confirm: N orders x 5 lines over
 	$(PYTHON) bench/bench_release.py --orders $(or $(N),1000)
 
 # --- Docker: the production-like path
-docker-up:  ## build and start the Docker stack (Odoo, PostgreSQL, Mosquitto)
+docker-up:  ## build and start the Docker stack (nginx, Odoo, PostgreSQL, Mosquitto)
 	docker compose -f docker/docker-compose.yml up --build
 
 docker-down:  ## stop the Docker stack

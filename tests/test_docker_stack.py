@@ -69,3 +69,22 @@ def test_stack_refuses_plain_http_partners_and_passes_partner_secrets(compose):
     example = (DOCKER / "partner-secrets.env.example").read_text().splitlines()
     names = [line.split("=", 1)[0] for line in example if line and not line.startswith("#")]
     assert names and all(name.startswith("WMS_BRIDGE_SECRET_") for name in names)
+
+
+def test_nginx_fronts_odoo_and_job_capacity_leaves_workers_free(compose):
+    services = compose["services"]
+    nginx = services["nginx"]
+    assert (
+        "../config/nginx/nginx.conf.template:/etc/nginx/distribution/nginx.conf.template:ro"
+        in (nginx["volumes"])
+    )
+    assert {"80:80", "443:443"} <= set(nginx["ports"])
+    # browsers and partners reach Odoo through nginx only
+    assert not services["odoo"].get("ports")
+    options = parse(DOCKER / "odoo.conf")["options"]
+    assert options["proxy_mode"].strip() == "True"
+    workers = int(options["workers"])
+    channels = parse(DOCKER / "odoo.conf")["queue_job"]["channels"]
+    root_capacity = int(dict(c.strip().split(":") for c in channels.split(","))["root"])
+    # queue_job runs each job through an HTTP worker: some must stay free
+    assert workers >= 2 and root_capacity < workers, (workers, channels)
