@@ -21,9 +21,15 @@
     "data": [
         "security/ir.model.access.csv",
         "security/distribution_approvals_rules.xml",
+        "data/tier_definition_data.xml",
+        "data/distribution_approvals_cron.xml",
         "views/distribution_approval_log_views.xml",
         "views/tier_definition_views.xml",
         "views/res_partner_views.xml",
+        "views/stock_warehouse_views.xml",
+        "views/tier_review_views.xml",
+        "views/distribution_count_request_views.xml",
+        "views/distribution_approval_delegation_views.xml",
         "views/distribution_approvals_menus.xml",
     ],
     "assets": {

@@ -7,6 +7,7 @@ EVENTS = [
     ("reject", "Rejected"),
     ("restart", "Restarted"),
     ("release", "Released after approval"),
+    ("apply", "Applied"),
     ("delegate", "Delegation"),
     ("escalate", "Escalation"),
     ("activate", "Rule activated"),

@@ -119,6 +119,24 @@ class DistributionApprovalMixin(models.AbstractModel):
                     )
                 )
 
+    def _approval_check_delegation(self, reviews):
+        """Refuse when the user approved ``reviews`` they are not a reviewer of
+        themself, without a delegation running now (a stale reviewer list after a
+        delegation ended approves nothing)."""
+        if self.env.su:
+            return
+        user = self.env.user
+        for review in reviews:
+            if user in review._distribution_own_reviewers():
+                continue
+            if not review._approval_on_behalf_of():
+                raise AccessError(
+                    self.env._(
+                        "%(name)s: your delegation for this review is not running.",
+                        name=self.display_name,
+                    )
+                )
+
     # ------------------------------------------------------------------ steps
 
     @governed_action(
@@ -193,6 +211,7 @@ class DistributionApprovalMixin(models.AbstractModel):
         )
         if approved:
             self._approval_check_four_eyes(approved)
+            self._approval_check_delegation(approved)
             self.env["tier.review"]._approval_log_reviews("approve", approved)
         if self.review_ids and self.validation_status == "validated" and approved:
             self._approval_after_validated()

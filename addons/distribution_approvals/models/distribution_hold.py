@@ -17,7 +17,7 @@ class DistributionHold(models.Model):
     the hold's responsible group."""
 
     _name = "distribution.hold"
-    _inherit = ["distribution.hold", "distribution.approval.mixin"]
+    _inherit = ["distribution.hold", "mail.activity.mixin", "distribution.approval.mixin"]
     _state_from = ["open"]
     _state_to = ["released"]
     # no hold state removes its reviews: they stay with the hold as its history
