@@ -30,6 +30,7 @@
         "views/tier_review_views.xml",
         "views/distribution_count_request_views.xml",
         "views/distribution_approval_delegation_views.xml",
+        "views/distribution_transfer_request_views.xml",
         "views/distribution_approvals_menus.xml",
     ],
     "assets": {

@@ -5,6 +5,8 @@ from . import (
     distribution_count_request,
     distribution_count_request_line,
     distribution_hold,
+    distribution_rebalance_suggestion,
+    distribution_transfer_request,
     purchase_order,
     res_partner,
     stock_quant,

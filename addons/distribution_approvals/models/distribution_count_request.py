@@ -40,21 +40,34 @@ class DistributionCountRequest(models.Model):
     )
 
     _PROTECTED = frozenset(
-        {"company_id", "warehouse_id", "user_id", "state", "line_ids", "value_total", "worst_pct",
-         "needs_approval", "name"}
+        {
+            "company_id",
+            "warehouse_id",
+            "user_id",
+            "state",
+            "line_ids",
+            "value_total",
+            "worst_pct",
+            "needs_approval",
+            "name",
+        }
     )
 
     @api.model_create_multi
     def create(self, vals_list):
         if not is_governed(self.env):
             raise AccessError(
-                self.env._("Requests are made from counted quantities (Request Adjustment Approval).")
+                self.env._(
+                    "Requests are made from counted quantities (Request Adjustment Approval)."
+                )
             )
         return super().create(vals_list)
 
     def write(self, vals):
         if set(vals) & self._PROTECTED and not is_governed(self.env):
-            raise AccessError(self.env._("An adjustment request changes through its own buttons only."))
+            raise AccessError(
+                self.env._("An adjustment request changes through its own buttons only.")
+            )
         return super().write(vals)
 
     def _approval_interested_users(self):
@@ -70,7 +83,9 @@ class DistributionCountRequest(models.Model):
         for warehouse in quants.location_id.warehouse_id:
             site_quants = quants.filtered(lambda q, w=warehouse: q.location_id.warehouse_id == w)
             lines = [
-                policy.CountedLine(q.id, q.quantity, q.inventory_quantity, q.product_id.standard_price)
+                policy.CountedLine(
+                    q.id, q.quantity, q.inventory_quantity, q.product_id.standard_price
+                )
                 for q in site_quants
             ]
             decision = policy.count_decision(
@@ -105,7 +120,10 @@ class DistributionCountRequest(models.Model):
         # sudo: inventory users have no create right on requests; they are made here only
         return governed(self).sudo().create(vals_list).with_env(self.env)
 
-    @governed_action(STOCK_USER, rule="on requests of their companies; above the site's thresholds only once approved")
+    @governed_action(
+        STOCK_USER,
+        rule="on requests of their companies; above the site's thresholds only once approved",
+    )
     def action_apply(self):
         for request in self:
             request.check_access("read")

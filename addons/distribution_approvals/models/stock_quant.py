@@ -28,7 +28,10 @@ class StockQuant(models.Model):
             decisions[warehouse] = policy.count_decision(
                 [
                     policy.CountedLine(
-                        quant.id, quant.quantity, quant.inventory_quantity, quant.product_id.standard_price
+                        quant.id,
+                        quant.quantity,
+                        quant.inventory_quantity,
+                        quant.product_id.standard_price,
                     )
                     for quant in quants
                     if quant.inventory_quantity_set

@@ -11,8 +11,7 @@ class StockWarehouse(models.Model):
     )
     distribution_count_threshold_pct = fields.Float(
         string="Count Approval Above (%)",
-        help="... or when one line differs by more than this share of its system "
-        "quantity. 0: off.",
+        help="... or when one line differs by more than this share of its system quantity. 0: off.",
     )
     distribution_transfer_threshold_value = fields.Float(
         string="Transfer Approval Above (value)",

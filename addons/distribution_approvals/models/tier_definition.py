@@ -17,6 +17,7 @@ class TierDefinition(models.Model):
             *super()._get_tier_validation_model_names(),
             "distribution.hold",
             "distribution.count.request",
+            "distribution.transfer.request",
         ]
 
     distribution_sla_hours = fields.Float(

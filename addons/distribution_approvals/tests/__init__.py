@@ -4,4 +4,5 @@ from . import (
     test_hold_approval,
     test_purchase_approval,
     test_tour_purchase_approval,
+    test_transfer_request,
 )

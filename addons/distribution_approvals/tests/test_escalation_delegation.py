@@ -125,7 +125,9 @@ class TestEscalationDelegation(ApprovalMixin, TransactionCase):
             {"delegate_id": self.colleague.id, "date_to": datetime.now() + timedelta(days=1)}
         )
         with self.assertRaises(UserError):
-            delegation.with_user(self.reviewer).write({"date_to": datetime.now() + timedelta(days=30)})
+            delegation.with_user(self.reviewer).write(
+                {"date_to": datetime.now() + timedelta(days=30)}
+            )
         with self.assertRaises(UserError):
             delegation.sudo().unlink()
 
@@ -133,9 +135,15 @@ class TestEscalationDelegation(ApprovalMixin, TransactionCase):
         hold = self.credit_hold()
         hold.with_user(self.credit_user).request_validation()
         action = self.env.ref("distribution_approvals.tier_review_my_approvals_action")
-        mine = self.env["tier.review"].with_user(self.reviewer).search(
-            self.env["tier.review"].with_user(self.reviewer)._distribution_my_approvals_domain()
+        mine = (
+            self.env["tier.review"]
+            .with_user(self.reviewer)
+            .search(
+                self.env["tier.review"].with_user(self.reviewer)._distribution_my_approvals_domain()
+            )
         )
         self.assertEqual(mine, hold.review_ids)
         self.assertEqual(action.res_model, "tier.review")
-        self.assertEqual(self.env["tier.review"].with_user(self.reviewer)._distribution_my_approvals_count(), 1)
+        self.assertEqual(
+            self.env["tier.review"].with_user(self.reviewer)._distribution_my_approvals_count(), 1
+        )
