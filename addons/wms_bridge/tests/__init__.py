@@ -1,6 +1,7 @@
 from . import (
     test_apps_menu,
     test_company_rules,
+    test_edi_framework,
     test_edifact_volume,
     test_governance,
     test_hostile_rpc,
