@@ -7,7 +7,7 @@
     "author": "Distribution Platform Team",
     "website": "https://example.com/distribution-platform",
     "maintainers": ["distribution-platform"],
-    "depends": ["stock", "sale_stock", "queue_job", "mail", "edi_core_oca"],
+    "depends": ["stock", "sale_stock", "queue_job", "mail", "edi_core_oca", "edi_storage_oca"],
     "external_dependencies": {"python": ["lxml", "requests", "zeep"]},
     "data": [
         "security/wms_bridge_groups.xml",

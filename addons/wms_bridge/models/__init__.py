@@ -18,3 +18,4 @@ from . import (
 
 # The EDI framework seam extends the models above.
 from . import edi_framework  # isort: skip
+from . import edi_storage_transport  # isort: skip

@@ -14,6 +14,7 @@ from . import (
     test_reconciliation_846,
     test_secrets,
     test_settings,
+    test_sftp_transport,
     test_shipping_round_trip,
     test_transport_http,
 )
