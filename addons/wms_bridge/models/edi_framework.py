@@ -104,9 +104,6 @@ class WmsExchange(models.Model):
         ondelete="set null",
     )
 
-    def _wms_protected_fields(self):
-        return super()._wms_protected_fields() | {"edi_exchange_record_id"}
-
     @api.model_create_multi
     def create(self, vals_list):
         exchanges = super().create(vals_list)

@@ -68,6 +68,7 @@ PROTECTED_FIELDS = frozenset(
         "sent_date",
         "processed_date",
         "acknowledged_date",
+        "edi_exchange_record_id",  # the EDI framework's mirror (models/edi_framework.py)
     }
 )
 ACK_TYPES = ("997", "999", "TA1", "CONTRL")
@@ -594,10 +595,12 @@ class WmsExchange(models.Model):
                     doc = self._read_document()
                 getattr(self, handler)(doc)
         except (UserError, ValidationError) as exc:
+            self._link_failed_document(doc)
             self._fail("parked", str(exc), with_traceback=True)
             return False
         except Exception as exc:
             _logger.exception("wms_bridge: %s failed", self.name)
+            self._link_failed_document(doc)
             self._fail("error", f"{type(exc).__name__}: {exc}", with_traceback=True)
             return False
         self.write(
@@ -609,6 +612,24 @@ class WmsExchange(models.Model):
             }
         )
         return True
+
+    def _link_failed_document(self, doc):
+        """A 945/944 that could not be applied still shows on its transfer (the
+        savepoint undid the link): found by its order reference, if it exists."""
+        kinds = {"945": "outgoing", "944": "incoming"}
+        if not doc or self.document_type not in kinds:
+            return
+        reference = doc.get("order_ref") or doc.get("shipment_id")
+        picking = self.env["stock.picking"].search(
+            [
+                ("name", "=", reference or ""),
+                ("picking_type_code", "=", kinds[self.document_type]),
+                ("picking_type_id.warehouse_id", "in", self.trading_partner_id.warehouse_ids.ids),
+            ],
+            limit=1,
+        )
+        if picking:
+            self.picking_id = picking
 
     # ================================================================== acknowledgments
     def _send_ack(self, ack_type, payload):
