@@ -330,7 +330,12 @@ class X12Reader:
         # by the element validation as control characters.
         if term not in "\r\n":
             if "\r" in scan or "\n" in scan:
-                scan = re.sub(f"{re.escape(term)}[\r\n]+", term.replace("\\", "\\\\"), scan)
+                # the usual line ends first (str.replace is far faster than a regex
+                # on megabytes), then whatever run of them is left
+                scan = scan.replace(term + "\r\n", term).replace(term + "\n", term)
+                scan = scan.replace(term + "\r", term)
+                if "\r" in scan or "\n" in scan:
+                    scan = re.sub(f"{re.escape(term)}[\r\n]+", lambda _m: term, scan)
         elif term == "\n":
             scan = scan.replace("\r\n", "\n")
         else:
