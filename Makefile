@@ -9,7 +9,8 @@ PIP_FLAGS ?= --disable-pip-version-check --quiet
 
 .DEFAULT_GOAL := help
 .PHONY: help deps test-deps check-odoo setup run test test-pytest test-odoo lint \
-        demo bench bench-excursion bench-edi bench-release bench-ingest bench-proxy simulate docker-up docker-down clean
+        demo bench bench-excursion bench-edi bench-edi-e2e bench-release bench-ingest bench-proxy \
+        simulate docker-up docker-down clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -71,6 +72,9 @@ bench-excursion: deps  ## excursion engine: 10 M readings, 2,000 sensors vs a Py
 
 bench-edi: test-deps  ## EDI codec: 20 MB of 940/945 vs pyx12's raw reader
 	$(PYTHON) bench/bench_edi.py
+
+bench-edi-e2e: deps  ## incoming 945s end to end (N deliveries x 3 lines, N=1000) vs plain ORM validation
+	$(PYTHON) bench/bench_edi_e2e.py --deliveries $(or $(N),1000)
 
 bench-ingest: deps  ## telemetry ingestion: R readings through Mosquitto into PostgreSQL (R=200000; ARGS=--batched)
 	$(PYTHON) bench/bench_ingest.py --readings $(or $(R),200000) $(ARGS)

@@ -77,6 +77,7 @@ class EdifactInterchange:
     test: bool
     separators: EdifactSeparators
     declared_count: int | None = None
+    unb_raw: str = ""  # the UNB segment as received (escapes kept, no terminator)
 
 
 @dataclass(slots=True)
@@ -89,6 +90,7 @@ class EdifactMessage:
     association: str
     segment_index: int
     segments: list[list[list[str]]] = field(default_factory=list, repr=False)
+    raw: str = field(default="", repr=False)  # UNH ... UNT as received, terminators included
     data: dict | None = None
     errors: list[E.EdiError] = field(default_factory=list)
     segment_issues: list[E.SegmentIssue] = field(default_factory=list)
@@ -395,7 +397,14 @@ def _read(text: str, result: EdifactResult) -> None:  # noqa: PLR0911, PLR0912, 
         _g(unb, 11) == "1",
         seps,
     )
+    info.unb_raw = raws[0]
     result.interchange = info
+    end = seps.segment + seps.suffix
+
+    def close(message: EdifactMessage, upto: int) -> None:
+        """Keep the message's own text (segments from its UNH to index ``upto``)."""
+        message.raw = end.join(raws[message.segment_index - 1 : upto]) + end
+
     if info.syntax_id not in SYNTAX_IDS or info.syntax_version not in ("1", "2", "3", "4"):
         result.fatal = True
         result.errors.append(
@@ -437,6 +446,7 @@ def _read(text: str, result: EdifactResult) -> None:  # noqa: PLR0911, PLR0912, 
             if msg is not None:
                 msg.errors.append(E.EdiError("message", E.EDI_MISSING, "UNT missing", "UNT", i))
                 _finish(msg, None, charset)
+                close(msg, i - 1)
                 result.messages.append(msg)
             msg = EdifactMessage(
                 _g(el, 1), _g(el, 2), _g(el, 2, 1), _g(el, 2, 2), _g(el, 2, 3), _g(el, 2, 4), i
@@ -451,6 +461,7 @@ def _read(text: str, result: EdifactResult) -> None:  # noqa: PLR0911, PLR0912, 
                 continue
             msg.segments.append(el)
             _finish(msg, el, charset)
+            close(msg, i)
             result.messages.append(msg)
             msg = None
         elif tag in ("UNG", "UNE"):
@@ -459,6 +470,7 @@ def _read(text: str, result: EdifactResult) -> None:  # noqa: PLR0911, PLR0912, 
             if msg is not None:
                 msg.errors.append(E.EdiError("message", E.EDI_MISSING, "UNT missing", "UNT", i))
                 _finish(msg, None, charset)
+                close(msg, i - 1)
                 result.messages.append(msg)
                 msg = None
             expected = groups or count
@@ -488,6 +500,7 @@ def _read(text: str, result: EdifactResult) -> None:  # noqa: PLR0911, PLR0912, 
                 E.EdiError("message", E.EDI_MISSING, "UNT missing", "UNT", len(segments))
             )
             _finish(msg, None, charset)
+            close(msg, len(segments))
             result.messages.append(msg)
         result.errors.append(
             _ierr(E.EDI_MISSING, "UNZ missing (truncated interchange)", len(segments), "UNZ")
@@ -1113,6 +1126,21 @@ def write_interchange(
     segs.append(["UNZ", str(n), control_ref])
     head = seps.una + seps.suffix if env.write_una else ""
     return head + render(segs, seps)
+
+
+def message_payload(result: EdifactResult, message: EdifactMessage) -> str:
+    """A self-contained interchange holding only ``message``: the received UNA
+    separators, UNB, the message's own segments and UNZ+1.
+
+    Each message of an interchange is then read and reprocessed alone, in time
+    proportional to its own size (not to the whole interchange's)."""
+    info = result.interchange
+    if info is None or not message.raw:
+        raise ValueError("message without interchange or text")
+    seps = info.separators
+    end = seps.segment + seps.suffix
+    unz = seps.element.join(["UNZ", "1", escape(info.control_ref, seps)])
+    return f"{seps.una}{seps.suffix}{info.unb_raw}{end}{message.raw}{unz}{end}"
 
 
 def process_interchange(

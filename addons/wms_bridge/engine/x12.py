@@ -34,6 +34,7 @@ from .x12_schema import (
     SETS,
     check_structure,
     diagnose_elements,
+    has_control,
     set_regex,
 )
 from .x12_sets import READERS, WRITERS, read_ack, write_ack
@@ -258,19 +259,29 @@ class X12Reader:
             return None
         checks = (
             (isa[1] in ("00", "03"), E.TA1_INVALID_AUTH_QUALIFIER, "ISA01"),
+            (len(isa[2]) == 10 and not has_control(isa[2]), E.TA1_INVALID_AUTH_VALUE, "ISA02"),
             (isa[3] in ("00", "01"), E.TA1_INVALID_SECURITY_QUALIFIER, "ISA03"),
+            (len(isa[4]) == 10 and not has_control(isa[4]), E.TA1_INVALID_SECURITY_VALUE, "ISA04"),
             (
                 len(isa[5]) == 2 and isa[5].strip().isalnum(),
                 E.TA1_INVALID_SENDER_QUALIFIER,
                 "ISA05",
             ),
-            (len(isa[6]) == 15 and bool(isa[6].strip()), E.TA1_INVALID_SENDER_ID, "ISA06"),
+            (
+                len(isa[6]) == 15 and bool(isa[6].strip()) and not has_control(isa[6]),
+                E.TA1_INVALID_SENDER_ID,
+                "ISA06",
+            ),
             (
                 len(isa[7]) == 2 and isa[7].strip().isalnum(),
                 E.TA1_INVALID_RECEIVER_QUALIFIER,
                 "ISA07",
             ),
-            (len(isa[8]) == 15 and bool(isa[8].strip()), E.TA1_INVALID_RECEIVER_ID, "ISA08"),
+            (
+                len(isa[8]) == 15 and bool(isa[8].strip()) and not has_control(isa[8]),
+                E.TA1_INVALID_RECEIVER_ID,
+                "ISA08",
+            ),
             (_valid_yymmdd(isa[9]), E.TA1_INVALID_DATE, "ISA09"),
             (_valid_hhmm(isa[10]), E.TA1_INVALID_TIME, "ISA10"),
             (version in VERSIONS, E.TA1_VERSION_NOT_SUPPORTED, "ISA12"),
@@ -314,13 +325,21 @@ class X12Reader:
         seps = info.separators
         es = seps.element
         scan = self._text[start - 1 :]  # from the terminator of ISA on (no 20 MB copy)
+        # Line breaks are tolerated only right after a segment terminator (files
+        # written one segment a line); anywhere else they are data, and refused
+        # by the element validation as control characters.
         if term not in "\r\n":
             if "\r" in scan or "\n" in scan:
-                scan = scan.replace("\r", "").replace("\n", "")
+                # the usual line ends first (str.replace is far faster than a regex
+                # on megabytes), then whatever run of them is left
+                scan = scan.replace(term + "\r\n", term).replace(term + "\n", term)
+                scan = scan.replace(term + "\r", term)
+                if "\r" in scan or "\n" in scan:
+                    scan = re.sub(f"{re.escape(term)}[\r\n]+", lambda _m: term, scan)
         elif term == "\n":
-            scan = scan.replace("\r", "")
+            scan = scan.replace("\r\n", "\n")
         else:
-            scan = scan.replace("\n", "")
+            scan = scan.replace("\r\n", "\r")
         t = re.escape(term)
         ctrl = re.compile(f"{t}(ISA|IEA|GS|GE|ST|SE)(?={re.escape(es)}|{t}|$)([^{t}]*)")
         group: GroupInfo | None = None
@@ -432,6 +451,10 @@ class X12Reader:
             g.errors.append(
                 self._gerr(E.GROUP_VERSION_NOT_SUPPORTED, f"version {gs[8]!r} not supported", index)
             )
+        problem = gs_problem(gs)
+        if problem:
+            # TA105 024 "invalid interchange content (e.g. invalid GS segment)"
+            self.errors.append(_ierr(E.TA1_INVALID_CONTENT, problem, index, "GS"))
         if any(
             o is not g and not o.implicit and o.control_number == g.control_number
             for o in self.groups
@@ -559,7 +582,9 @@ class X12Reader:
             ts.errors.append(
                 self._serr(E.SET_INVALID_IDENTIFIER, f"invalid ST01 {st_el[1]!r}", idx)
             )
-        if not (4 <= len(ts.control_number) <= 9):
+        if len(st_el[3]) > 35 or has_control(st_el[3]) or (len(st_el) > 4 and any(st_el[4:])):
+            ts.errors.append(self._serr(E.SET_SEGMENTS_IN_ERROR, f"invalid ST03 {st_el[3]!r}", idx))
+        if not (4 <= len(ts.control_number) <= 9) or has_control(ts.control_number):
             ts.errors.append(
                 self._serr(E.SET_INVALID_CONTROL_NUMBER, f"invalid ST02 {ts.control_number!r}", idx)
             )
@@ -650,6 +675,31 @@ class X12Reader:
         all_issues = list(issues.values()) + missing
         all_issues.sort(key=lambda s: (s.set_position, s.code != E.SEG_MANDATORY_MISSING))
         ts.segment_issues.extend(all_issues)
+
+
+def gs_problem(gs: list[str]) -> str | None:  # noqa: PLR0911 - one verdict per element
+    """Why a GS segment (split, padded to 9) is invalid, or None.
+
+    GS01 and GS06 have their own AK905 codes (checked by the reader); here the
+    other elements: GS02/GS03 AN 2/15, GS04 date CCYYMMDD, GS05 time HHMM[SS[d..]],
+    GS07 responsible agency X or T, GS08 AN 1/12; no control characters anywhere.
+    """
+    from .x12_schema import valid_date, valid_time
+
+    if len(gs) > 9 and any(gs[9:]):
+        return "GS has more than 8 elements"
+    for i in (2, 3):
+        if not (2 <= len(gs[i]) <= 15) or has_control(gs[i]):
+            return f"invalid GS0{i} application code {gs[i]!r}"
+    if len(gs[4]) != 8 or not valid_date(gs[4]):
+        return f"invalid GS04 date {gs[4]!r}"
+    if not (4 <= len(gs[5]) <= 8) or not valid_time(gs[5]):
+        return f"invalid GS05 time {gs[5]!r}"
+    if gs[7] not in ("X", "T"):
+        return f"invalid GS07 responsible agency {gs[7]!r} (X or T)"
+    if not (1 <= len(gs[8]) <= 12) or has_control(gs[8]):
+        return f"invalid GS08 version {gs[8]!r}"
+    return None
 
 
 def _valid_yymmdd(v: str) -> bool:
@@ -784,6 +834,9 @@ def build_interchange(
             ctl = f"{scn:04d}"
             scn += 1
             st = ["ST", set_id, ctl]
+            if len(version) > 6:
+                # ST03: the implementation guide (GS08), mandatory in a 999
+                st.append(version)
             segs.append(st)
             segs.extend(body)
             segs.append(["SE", str(len(body) + 2), ctl])

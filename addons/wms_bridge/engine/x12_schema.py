@@ -90,17 +90,18 @@ SEGMENTS: dict[str, SegDef] = {d.tag: d for d in (
     _seg("NTE", "363 ID 3 3 O", "352 AN 1 80 M"),
     _seg("LX", "554 N0 1 6 M"),
     _seg("MAN", "88 ID 1 2 M", "87 AN 1 48 M"),
-    _seg("G69", "352 AN 1 45 M"),
+    _seg("G69", "352 AN 1 80 M"),
     _seg("REF", "128 ID 2 3 M", "127 AN 1 50 M", "352 AN 1 80 O"),
     _seg("DTM", "374 ID 3 3 M", "373 DT 8 8 O", "337 TM 4 8 O"),
     _seg("QTY", "673 ID 2 2 M", "380 R 1 15 M", "C001 C 1 20 O"),
     _seg("CTT", "354 N0 1 6 M", "347 R 1 10 O"),
     # 940
-    _seg("W05", "473 ID 1 1 M N,C,R,F", "324 AN 1 22 M", "324 AN 1 22 O", "127 AN 1 30 O",
+    _seg("W05", "473 ID 1 1 M N,C,R,F", "324 AN 1 22 M", "324 AN 1 22 O", "127 AN 1 50 O",
          "640 ID 2 2 O"),
-    _seg("W66", "146 ID 2 2 M", "91 ID 1 2 O", "1 ID 3 3 O", "3 AN 1 35 O",
-         "387 AN 1 35 O", "1 ID 3 3 O", "1 ID 3 3 O", "1 ID 3 3 O", "1 ID 3 3 O",
-         "140 ID 2 4 O"),
+    # W66-03 pallet exchange (399) is ID 1/1; COD method (625) and amount (610) pair
+    _seg("W66", "146 ID 2 2 M", "91 ID 1 2 M", "399 ID 1 1 O", "400 ID 2 2 O",
+         "387 AN 1 35 O", "433 ID 2 2 O", "434 AN 1 30 O", "625 ID 1 1 O", "610 N2 1 15 O",
+         "140 ID 2 4 O", pairs=((8, 9),)),
     _seg("W01", "330 R 1 15 M", "355 ID 2 2 M", "438 AN 12 12 O", "235 ID 2 2 O",
          "234 AN 1 48 O", "235 ID 2 2 O", "234 AN 1 48 O", pairs=((4, 5), (6, 7))),
     _seg("W20", "356 N0 1 6 O", "357 R 1 8 O", "355 ID 2 2 O"),
@@ -109,7 +110,10 @@ SEGMENTS: dict[str, SegDef] = {d.tag: d for d in (
     # 945 / 943
     _seg("W06", "473 ID 1 1 M F,P,N,C,R", "324 AN 1 22 O", "373 DT 8 8 O", "145 AN 1 30 O",
          "145 AN 1 30 O", "324 AN 1 22 O"),
-    _seg("W27", "91 ID 1 2 M", "140 ID 2 4 O", "387 AN 1 35 O", "146 ID 2 2 O"),
+    # all ten elements: SCAC, routing, payment, equipment, status, handling, reason
+    _seg("W27", "91 ID 1 2 M", "140 ID 2 4 O", "387 AN 1 35 O", "146 ID 2 2 O",
+         "40 ID 2 2 O", "206 AN 1 4 O", "207 AN 1 15 O", "368 ID 2 2 O", "152 ID 2 3 O",
+         "890 ID 2 2 O"),
     _seg("W12", "368 ID 2 2 M CC,CP,SH,PR,BO,CL", "380 R 1 15 O", "380 R 1 15 O",
          "380 R 1 15 O", "355 ID 2 2 O", "438 AN 12 12 O", "235 ID 2 2 O", "234 AN 1 48 O",
          "461 AN 1 12 O", "81 R 1 10 O", "187 ID 1 2 O", "355 ID 2 2 O", "235 ID 2 2 O",
@@ -135,7 +139,8 @@ SEGMENTS: dict[str, SegDef] = {d.tag: d for d in (
          "234 AN 1 48 O", "235 ID 2 2 O", "234 AN 1 48 O", "235 ID 2 2 O",
          "234 AN 1 48 O", pairs=((4, 5), (6, 7), (8, 9))),
     _seg("SCH", "380 R 1 15 M", "355 ID 2 2 M", "98 ID 2 3 O", "93 AN 1 60 O",
-         "680 ID 2 2 M", "373 DT 8 8 M"),
+         "374 ID 3 3 M", "373 DT 8 8 M", "337 TM 4 8 O", "374 ID 3 3 O", "373 DT 8 8 O",
+         "337 TM 4 8 O", "326 AN 1 45 O", "350 AN 1 20 O"),
     # 856
     _seg("BSN", "353 ID 2 2 M", "396 AN 2 30 M", "373 DT 8 8 M", "337 TM 4 8 M",
          "1005 ID 4 4 O"),
@@ -148,7 +153,7 @@ SEGMENTS: dict[str, SegDef] = {d.tag: d for d in (
     _seg("SN1", "350 AN 1 20 O", "382 R 1 10 M", "355 ID 2 2 M", "646 R 1 15 O",
          "330 R 1 15 O", "355 ID 2 2 O"),
     # 214
-    _seg("B10", "127 AN 1 30 O", "145 AN 1 30 M", "140 ID 2 4 M", "71 N0 1 9 O"),
+    _seg("B10", "127 AN 1 50 O", "145 AN 1 30 M", "140 ID 2 4 M", "71 N0 1 9 O"),
     _seg("L11", "127 AN 1 50 M", "128 ID 2 3 M", "352 AN 1 80 O"),
     _seg("AT7", "1650 ID 2 2 O", "1651 ID 2 2 O", "1652 ID 2 2 O", "1653 ID 2 2 O",
          "373 DT 8 8 O", "337 TM 4 8 O", "623 ID 2 2 O"),
@@ -453,7 +458,7 @@ def _value_pattern(el: El, forbidden: str) -> str:
         return _DATE8 if el.min == 8 else f"(?:{_DATE8}|{_DATE6})"
     if t == "TM":
         return _TIME + (r"(?:[0-5]\d(?:\d{1,2})?)?" if el.max > 4 else "")
-    klass = "[^" + forbidden + r"\x00-\x1f]"
+    klass = "[^" + forbidden + r"\x00-\x1f\x7f]"
     return f"{klass}{{{el.min},{el.max}}}"
 
 
@@ -465,7 +470,7 @@ def _segment_pattern(sd: SegDef, es: str, rs: str, cs: str, term: str) -> str:
     for el in sd.elements:
         pat = _value_pattern(el, comp_forbid if el.type == "C" else simple_forbid)
         if el.type == "C":
-            pat = f"[^{comp_forbid}\\x00-\\x1f]{{1,{el.max * 4}}}"
+            pat = f"[^{comp_forbid}\\x00-\\x1f\\x7f]{{1,{el.max * 4}}}"
         vals.append(pat)
     n = len(vals)
     last_req = max((i for i, el in enumerate(sd.elements) if el.req), default=-1)
@@ -565,7 +570,13 @@ def diagnose_elements(
     return out
 
 
-_CTRL = re.compile(r"[\x00-\x1f]")
+# Control characters (C0 and DEL) are never data: X12's basic and extended
+# character sets hold none of them.
+_CTRL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control(value: str) -> bool:
+    return _CTRL.search(value) is not None
 
 
 def _element_code(el: El, value: str, rs: str, cs: str) -> str | None:  # noqa: PLR0911, PLR0912 - one verdict per element type

@@ -229,7 +229,7 @@ def write_940(doc: dict) -> list[list[str]]:
             seg(
                 "W66",
                 c.get("payment") or "PP",
-                c.get("transport_method"),
+                c.get("transport_method") or "M",
                 "",
                 "",
                 c.get("routing"),
@@ -426,10 +426,37 @@ def _w06(doc: dict) -> list[str]:
     )
 
 
+_W27_EXTRA = (
+    "equipment_type",
+    "equipment_initial",
+    "equipment_number",
+    "status",
+    "special_handling",
+    "change_reason",
+)  # W27-05 .. W27-10
+
+
 def _w27(c: dict) -> list[str]:
     return seg(
-        "W27", c.get("transport_method") or "M", c.get("scac"), c.get("routing"), c.get("payment")
+        "W27",
+        c.get("transport_method") or "M",
+        c.get("scac"),
+        c.get("routing"),
+        c.get("payment"),
+        *(c.get(k) for k in _W27_EXTRA),
     )
+
+
+def _read_w27(el: list[str]) -> dict:
+    el = [*el, *[""] * (11 - len(el))]
+    carrier = {
+        "transport_method": el[1],
+        "scac": el[2],
+        "routing": el[3],
+        "payment": el[4],
+    }
+    carrier.update({k: v for k, v in zip(_W27_EXTRA, el[5:11], strict=True) if v})
+    return carrier
 
 
 def _read_w06(doc: dict, el: list[str]) -> None:
@@ -492,12 +519,7 @@ def read_945(segments: list[list[str]]) -> dict:  # noqa: PLR0912 - one branch p
         elif tag == "G62":
             dates[el[1]] = parse_date(el[2], el[4])
         elif tag == "W27":
-            doc["carrier"] = {
-                "transport_method": el[1],
-                "scac": el[2],
-                "routing": el[3],
-                "payment": el[4],
-            }
+            doc["carrier"] = _read_w27(el)
         elif tag == "W03":
             doc["totals"] = _read_totals(el)
     return doc
@@ -580,12 +602,7 @@ def read_943(segments: list[list[str]]) -> dict:  # noqa: PLR0912 - one branch p
         elif tag == "G62":
             dates[el[1]] = parse_date(el[2], el[4])
         elif tag == "W27":
-            doc["carrier"] = {
-                "transport_method": el[1],
-                "scac": el[2],
-                "routing": el[3],
-                "payment": el[4],
-            }
+            doc["carrier"] = _read_w27(el)
         elif tag == "W03":
             doc["totals"] = _read_totals(el)
     return doc

@@ -15,3 +15,7 @@ from . import (
     wms_trading_partner,
     wms_trading_partner_document,
 )
+
+# The EDI framework seam extends the models above.
+from . import edi_framework  # isort: skip
+from . import edi_storage_transport  # isort: skip

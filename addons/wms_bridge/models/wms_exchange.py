@@ -9,6 +9,7 @@ from ..engine import acks as edi_acks
 from ..engine import edifact, x12
 from ..tools.exceptions import PermanentTransportError, TransientTransportError, WmsMappingError
 from .wms_governed_mixin import create_governed
+from .wms_mapping_version import WmsLookups
 from .wms_trading_partner import DOCUMENT_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ PROTECTED_FIELDS = frozenset(
         "sent_date",
         "processed_date",
         "acknowledged_date",
+        "edi_exchange_record_id",  # the EDI framework's mirror (models/edi_framework.py)
     }
 )
 ACK_TYPES = ("997", "999", "TA1", "CONTRL")
@@ -490,10 +492,13 @@ class WmsExchange(models.Model):
                 return False
         if result.contrl:
             self.ack_exchange_id = self._send_ack("CONTRL", result.contrl)
-        vals_list = []
+        vals_list, payloads = [], []
         for message in result.messages:
             if message.message_type == "CONTRL":
                 self._apply_contrl(message.data or {})
+            # each message gets its own interchange: processed and reprocessed alone,
+            # without reading the parent's whole interchange again
+            payloads.append(edifact.message_payload(result, message).encode("utf-8"))
             accepted = message.accepted
             vals_list.append(
                 {
@@ -512,18 +517,38 @@ class WmsExchange(models.Model):
                     else "error",
                     "error_text": False if accepted else message.describe(),
                     "received_date": self.received_date,
+                    "filename": f"{message.message_type or 'message'}_{message.reference}.edi",
                     "ack_exchange_id": self.ack_exchange_id.id,
                     "mapping_version_id": partner.mapping_version_id.id,
                 }
             )
         children = self.create(vals_list)
-        # Each child re-reads the parent's interchange and takes its own message.
+        children._attach(payloads)
         children.filtered(lambda c: c.state == "error")._notify_failure()
         if result.fatal or result.errors:
             self._fail("error", "\n".join(f"{e.code}: {e.message}" for e in result.errors))
         else:
             self.write({"state": "processed", "processed_date": fields.Datetime.now()})
-        children.filtered(lambda c: c.state == "received")._enqueue_processing()
+        received = children.filtered(lambda c: c.state == "received")
+        if received:
+            # The messages of one interchange are applied here, one savepoint each
+            # (a failure parks that message only), sharing one look-up of their
+            # products and units; a reprocessed message runs alone in its own job.
+            lookups = WmsLookups()
+            mapping = partner.mapping_version_id.with_context(wms_lookups=lookups)
+            id_dicts = [
+                ids
+                for message in result.messages
+                if message.accepted and message.data
+                for ids in _line_product_ids(message.data)
+            ]
+            if mapping and id_dicts:
+                mapping._product_tables(partner, id_dicts)
+            mapping._uom_table()
+            children = children.with_context(wms_lookups=lookups)
+            for child, message in zip(children, result.messages, strict=True):
+                if child.state == "received":
+                    child._process_document(message.data)
         return True
 
     def _read_document(self):
@@ -532,7 +557,11 @@ class WmsExchange(models.Model):
             "ORDERS",
             "INVRPT",
         ):
-            raw = (self.parent_id or self)._payload_bytes()
+            # its own one-message interchange (exchanges received before messages had
+            # their own payload read the parent's)
+            raw = (
+                self if self.attachment_id or not self.parent_id else self.parent_id
+            )._payload_bytes()
             result = edifact.read_interchange(raw)
             for message in result.messages:
                 if message.reference == self.st_control:
@@ -545,8 +574,11 @@ class WmsExchange(models.Model):
             )
         return result.sets[0].data or {}
 
-    def _process_document(self):
-        """Apply one incoming set in a savepoint: a failure parks this set only."""
+    def _process_document(self, doc=None):
+        """Apply one incoming set in a savepoint: a failure parks this set only.
+
+        ``doc``: the set's mapped dict when the caller has just read it (the
+        interchange applying its messages), else it is read from the payload."""
         handler = HANDLERS.get(self.document_type)
         if handler is None:
             self._fail(
@@ -554,15 +586,21 @@ class WmsExchange(models.Model):
                 self.env._("No processing defined for %(type)s.", type=self.document_type),
             )
             return False
+        if self.env.context.get("wms_lookups") is None:
+            # product and unit look-ups batched over the document's lines
+            self = self.with_context(wms_lookups=WmsLookups())  # noqa: PLW0642
         try:
             with self.env.cr.savepoint():
-                doc = self._read_document()
+                if doc is None:
+                    doc = self._read_document()
                 getattr(self, handler)(doc)
         except (UserError, ValidationError) as exc:
+            self._link_failed_document(doc)
             self._fail("parked", str(exc), with_traceback=True)
             return False
         except Exception as exc:
             _logger.exception("wms_bridge: %s failed", self.name)
+            self._link_failed_document(doc)
             self._fail("error", f"{type(exc).__name__}: {exc}", with_traceback=True)
             return False
         self.write(
@@ -574,6 +612,24 @@ class WmsExchange(models.Model):
             }
         )
         return True
+
+    def _link_failed_document(self, doc):
+        """A 945/944 that could not be applied still shows on its transfer (the
+        savepoint undid the link): found by its order reference, if it exists."""
+        kinds = {"945": "outgoing", "944": "incoming"}
+        if not doc or self.document_type not in kinds:
+            return
+        reference = doc.get("order_ref") or doc.get("shipment_id")
+        picking = self.env["stock.picking"].search(
+            [
+                ("name", "=", reference or ""),
+                ("picking_type_code", "=", kinds[self.document_type]),
+                ("picking_type_id.warehouse_id", "in", self.trading_partner_id.warehouse_ids.ids),
+            ],
+            limit=1,
+        )
+        if picking:
+            self.picking_id = picking
 
     # ================================================================== acknowledgments
     def _send_ack(self, ack_type, payload):
@@ -769,6 +825,17 @@ class WmsExchange(models.Model):
 
 
 _TYPES = {code for code, _label in DOCUMENT_TYPES}
+
+
+def _line_product_ids(doc):
+    """Product code dicts of a mapped document's lines or items (item ids as GTINs)."""
+    out = []
+    for line in [*(doc.get("lines") or []), *(doc.get("items") or [])]:
+        ids = dict(line.get("product_ids") or {})
+        if line.get("item_id"):
+            ids.setdefault("EN", line["item_id"])
+        out.append(ids)
+    return out
 
 
 def _is_edifact(data):

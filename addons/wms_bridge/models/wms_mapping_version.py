@@ -99,12 +99,29 @@ class WmsMappingVersion(models.Model):
 
     def _uom_from_code(self, code, default):
         """Odoo unit for an EDI unit code (reverse mapping), ``default`` if unknown."""
+        return self._uom_table().get(code) or default
+
+    def _uom_table(self):
+        """``{EDI unit code: uom.uom}`` of the whole unit mapping, in one query (once
+        per interchange when a :class:`WmsLookups` is in the context)."""
+        lookups = self.env.context.get("wms_lookups")
+        if lookups is not None and self.id in lookups.uoms:
+            return lookups.uoms[self.id]
         mapping = json.loads(self.uom_map or "{}") if self else {}
-        names = [name for name, edi in mapping.items() if edi == code]
-        if not names:
-            return default
-        uom = self.env["uom.uom"].search([("name", "in", names)], limit=1)
-        return uom or default
+        table = {}
+        if mapping:
+            if lookups is not None:
+                lookups.queries += 1
+            uoms = self.env["uom.uom"].search([("name", "in", list(mapping))], order="id")
+            by_name = {}
+            for uom in uoms:
+                by_name.setdefault(uom.name, uom)
+            for name, code in mapping.items():
+                if name in by_name and code not in table:
+                    table[code] = by_name[name]
+        if lookups is not None:
+            lookups.uoms[self.id] = table
+        return table
 
     def _product_ids(self, product, partner):
         """Product qualifiers for an outgoing line under this mapping.
@@ -141,36 +158,18 @@ class WmsMappingVersion(models.Model):
         codes raise one WmsMappingError naming them all."""
         from ..tools.exceptions import WmsMappingError
 
-        ours_keys, theirs_keys, gtin_keys = ("VN", "SA"), ("BP", "IN", "BY"), ("UK", "EN", "UP")
-        ours, theirs, gtins = set(), set(), set()
-        for ids in id_dicts:
-            for key, value in ids.items():
-                if key in ours_keys:
-                    ours.add(value)
-                elif key in theirs_keys:
-                    theirs.add(value)
-                elif key in gtin_keys:
-                    gtins.add(value)
-        Product = self.env["product.product"].with_context(active_test=False)
-        by_ours = {p.default_code: p for p in Product.search([("default_code", "in", list(ours))])}
-        by_gtin = {p.barcode: p for p in Product.search([("barcode", "in", list(gtins))])}
-        by_theirs = {
-            c.code: c.product_id
-            for c in self.env["wms.partner.product.code"].search(
-                [("trading_partner_id", "=", partner.id), ("code", "in", list(theirs))]
-            )
-        }
+        by_ours, by_theirs, by_gtin = self._product_tables(partner, id_dicts)
         found, unknown = [], []
         for ids in id_dicts:
             product = None
             for key, value in ids.items():
                 table = (
                     by_ours
-                    if key in ours_keys
+                    if key in OURS_KEYS
                     else by_theirs
-                    if key in theirs_keys
+                    if key in THEIRS_KEYS
                     else by_gtin
-                    if key in gtin_keys
+                    if key in GTIN_KEYS
                     else {}
                 )
                 product = table.get(value)
@@ -184,3 +183,69 @@ class WmsMappingVersion(models.Model):
                 self.env._("Unknown products: %(codes)s", codes="; ".join(unknown))
             )
         return found
+
+    def _product_tables(self, partner, id_dicts):
+        """``(by our code, by their code, by GTIN)`` for the codes of ``id_dicts``:
+        three queries at most, none for codes a :class:`WmsLookups` in the context
+        already holds (found or not)."""
+        wanted = {"ours": set(), "theirs": set(), "gtin": set()}
+        for ids in id_dicts:
+            for key, value in ids.items():
+                kind = (
+                    "ours"
+                    if key in OURS_KEYS
+                    else "theirs"
+                    if key in THEIRS_KEYS
+                    else "gtin"
+                    if key in GTIN_KEYS
+                    else None
+                )
+                if kind and value:
+                    wanted[kind].add(value)
+        lookups = self.env.context.get("wms_lookups")
+        if lookups is None:
+            lookups = WmsLookups()
+        Product = self.env["product.product"].with_context(active_test=False)
+        tables = []
+        for kind in ("ours", "theirs", "gtin"):
+            table = lookups.products.setdefault((kind, partner.id if kind == "theirs" else 0), {})
+            missing = wanted[kind] - set(table)
+            if missing:
+                lookups.queries += 1
+                if kind == "ours":
+                    found = {
+                        p.default_code: p
+                        for p in Product.search([("default_code", "in", list(missing))])
+                    }
+                elif kind == "gtin":
+                    found = {
+                        p.barcode: p for p in Product.search([("barcode", "in", list(missing))])
+                    }
+                else:
+                    found = {
+                        c.code: c.product_id
+                        for c in self.env["wms.partner.product.code"].search(
+                            [("trading_partner_id", "=", partner.id), ("code", "in", list(missing))]
+                        )
+                    }
+                for code in missing:
+                    table[code] = found.get(code)
+            tables.append(table)
+        return tuple(tables)
+
+
+OURS_KEYS, THEIRS_KEYS, GTIN_KEYS = ("VN", "SA"), ("BP", "IN", "BY"), ("UK", "EN", "UP")
+
+
+class WmsLookups:
+    """Product and unit look-ups shared by the messages of one interchange.
+
+    Put in the context as ``wms_lookups`` by the interchange being processed: the
+    products of all its messages are searched once per kind of code and the unit
+    mapping once, instead of once per message (or per line).  It is a cache of
+    query results only; it grants nothing."""
+
+    def __init__(self):
+        self.products = {}  # (kind, partner id) -> {code: product or None}
+        self.uoms = {}  # mapping id -> {EDI unit code: uom}
+        self.queries = 0  # queries made through this cache (for tests)

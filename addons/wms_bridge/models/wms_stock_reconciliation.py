@@ -306,20 +306,51 @@ class WmsStockReconciliationLine(models.Model):
         )
         for line, lot in zip(missing, created, strict=True):
             line.lot_id = lot
-        quants = Quant
-        for line in self:
-            location = line.reconciliation_id.warehouse_id.lot_stock_id
+
+        # One search of the current quants, one creation of the missing ones, one
+        # inventory application: not a query (or a create) per line.
+        def key_of(line):
             lot = line.lot_id if line.product_id.tracking != "none" else Lot
-            current = Quant._gather(line.product_id, location, lot_id=lot, strict=True)
-            target = sum(current.mapped("quantity")) + line.difference
-            quant = Quant.create(
-                {
-                    "product_id": line.product_id.id,
-                    "location_id": location.id,
-                    "lot_id": lot.id,
-                    "inventory_quantity": target,
-                }
+            return line.product_id.id, line.reconciliation_id.warehouse_id.lot_stock_id.id, lot.id
+
+        keys = {line: key_of(line) for line in self}
+        existing = Quant.sudo().search(
+            [
+                ("product_id", "in", list({k[0] for k in keys.values()})),
+                ("location_id", "in", list({k[1] for k in keys.values()})),
+                ("package_id", "=", False),
+                ("owner_id", "=", False),
+            ],
+            order="id",
+        )
+        by_key = {}
+        for quant in existing:
+            by_key.setdefault(
+                (quant.product_id.id, quant.location_id.id, quant.lot_id.id), Quant.sudo()
             )
-            quants |= quant
-        quants.action_apply_inventory()
+            by_key[quant.product_id.id, quant.location_id.id, quant.lot_id.id] |= quant
+        missing_keys = sorted({k for k in keys.values() if k not in by_key})
+        created_quants = Quant.sudo().create(
+            [
+                {"product_id": product_id, "location_id": location_id, "lot_id": lot_id or False}
+                for product_id, location_id, lot_id in missing_keys
+            ]
+        )
+        for key, quant in zip(missing_keys, created_quants, strict=True):
+            by_key[key] = quant
+        targets = {}
+        for line, key in keys.items():
+            current = by_key[key]
+            quant = current[:1]
+            base = targets.get(quant, sum(current.mapped("quantity")))
+            targets[quant] = base + line.difference
+        by_target = defaultdict(list)
+        for quant, target in targets.items():
+            by_target[target].append(quant.id)
+        today = fields.Date.today()
+        for target, ids in by_target.items():  # one write per distinct counted quantity
+            Quant.sudo().browse(ids).write(
+                {"inventory_quantity": target, "user_id": self.env.user.id, "inventory_date": today}
+            )
+        Quant.sudo().browse([quant.id for quant in targets]).action_apply_inventory()
         self.applied = True

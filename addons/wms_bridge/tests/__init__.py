@@ -1,6 +1,8 @@
 from . import (
     test_apps_menu,
     test_company_rules,
+    test_edi_framework,
+    test_edifact_volume,
     test_governance,
     test_hostile_rpc,
     test_inbound_http,
@@ -12,6 +14,7 @@ from . import (
     test_reconciliation_846,
     test_secrets,
     test_settings,
+    test_sftp_transport,
     test_shipping_round_trip,
     test_transport_http,
 )

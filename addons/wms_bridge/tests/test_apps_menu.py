@@ -141,3 +141,86 @@ class TestWmsBridgeOperationsTour(HttpCase):
 
     def test_tour_configuration(self):
         self.start_tour("/odoo", "wms_bridge_configuration_tour", login=self.administrator.login)
+
+
+@tagged("post_install", "-at_install")
+class TestFailed945Tour(HttpCase):
+    """A 945 that could not be applied shows on its delivery's form (EDI tab), with
+    its reason; the integration user reprocesses it from there."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.integration_user = new_test_user(
+            env, login="wms_945_tour_user", groups="wms_bridge.group_wms_bridge_user"
+        )
+        warehouse = env["stock.warehouse"].create({"name": "Tour 945 3PL", "code": "T945"})
+        cls.partner = env["wms.trading.partner"].create(
+            {
+                "name": "Tour 945 3PL",
+                "partner_id": env["res.partner"].create({"name": "Tour 945 3PL"}).id,
+                "role": "3pl",
+                "isa_id": "TOUR945",
+                "our_isa_id": "DISTRIBCO",
+                "transport": "directory",
+                "drop_folder": "tour945",
+                "warehouse_ids": [Command.set(warehouse.ids)],
+                "responsible_user_id": cls.integration_user.id,
+                "document_ids": [Command.create({"document_type": "945"})],
+                "mapping_version_ids": [Command.create({"product_code": "ours"})],
+            }
+        )
+        cls.delivery = env["stock.picking"].create(
+            {
+                "name": "TOUR/OUT/945",
+                "picking_type_id": warehouse.out_type_id.id,
+                "location_id": warehouse.lot_stock_id.id,
+                "location_dest_id": env.ref("stock.stock_location_customers").id,
+            }
+        )
+        envelope = Envelope(
+            sender_id="TOUR945", receiver_id="DISTRIBCO", version="005010", separators=Separators()
+        )
+        doc = {
+            "report_code": "F",
+            "order_ref": "TOUR/OUT/945",
+            "lines": [
+                {
+                    "line": 1,
+                    "status": "CC",
+                    "qty_ordered": 3,
+                    "qty_shipped": 3,
+                    "uom": "EA",
+                    "product_ids": {"VN": "TOUR-SKU-X"},
+                }
+            ],
+            "carrier": {"transport_method": "M", "scac": "UPSN"},
+        }
+        payload = x12.write_interchange(
+            envelope, [("945", doc)], control_number=945, when=datetime(2024, 3, 15, 14, 32)
+        )
+        cls.shipment = create_governed(
+            env["wms.exchange"],
+            {
+                "trading_partner_id": cls.partner.id,
+                "document_type": "945",
+                "direction": "in",
+                "state": "received",
+                "filename": "945_945.x12",
+                "mapping_version_id": cls.partner.mapping_version_id.id,
+            },
+        )
+        cls.shipment._attach([payload.encode("latin-1")])
+        cls.shipment._job_process()
+
+    def test_tour_failed_945_on_delivery(self):
+        self.assertEqual(self.shipment.state, "parked")
+        self.assertIn("TOUR-SKU-X", self.shipment.error_text)
+        self.assertEqual(self.shipment.picking_id, self.delivery)  # visible on its form
+        self.start_tour("/odoo", "wms_bridge_failed_945_tour", login=self.integration_user.login)
+        self.assertRecordValues(self.shipment, [{"state": "received", "error_text": False}])
+        job = self.env["queue.job"].search(
+            [("model_name", "=", "wms.exchange"), ("method_name", "=", "_job_process")]
+        )
+        self.assertIn(self.shipment, job.records, "processing queued again")

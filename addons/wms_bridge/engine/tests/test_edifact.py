@@ -286,3 +286,32 @@ def test_escape() -> None:
     assert ed.escape("a+b:c?d'e", s) == "a?+b?:c??d?'e"
     segs, _raw, complete = ed.tokenize("A+x?+y:z??'B+'", s)
     assert complete and segs == [[["A"], ["x+y", "z?"]], [["B"], [""]]]
+
+
+# --------------------------------------------------------------------------- per message
+@pytest.mark.parametrize("seps", SEPS, ids=["default", "comma-decimal", "custom"])
+def test_message_payload_reads_alone(seps: ed.EdifactSeparators) -> None:
+    """Each message's own interchange reads to the very message of the whole one,
+    and its size is the message's, not the interchange's."""
+    doc = dict(ed.read_interchange(fixture("invrpt_d96a.edi")).messages[0].data)
+    doc.pop("message_ref", None)
+    doc["ref"] = "REF+?'ESCAPED"  # release characters survive the split
+    env = ed.EdifactEnvelope("5400000000001", "5412345000013", separators=seps, syntax_version="4")
+    raw = ed.write_interchange(env, [("INVRPT", doc)] * 50, control_ref="R+1", when=WHEN)
+    whole = ed.read_interchange(raw)
+    assert whole.accepted and len(whole.messages) == 50
+    for message in whole.messages:
+        payload = ed.message_payload(whole, message)
+        assert len(payload) < len(raw) / 20
+        alone = ed.read_interchange(payload)
+        assert alone.accepted, [m.describe() for m in alone.messages] + alone.errors
+        assert [m.data for m in alone.messages] == [message.data]
+        assert alone.interchange.control_ref == "R+1"
+
+
+def test_message_payload_keeps_a_bad_message_bad() -> None:
+    raw = _orders(**{"QTY+21:120:PCE": "QTY+21:1X0:PCE"})
+    whole = ed.read_interchange(raw)
+    alone = ed.read_interchange(ed.message_payload(whole, whole.messages[0]))
+    assert not whole.messages[0].accepted and not alone.messages[0].accepted
+    assert alone.messages[0].describe() == whole.messages[0].describe()

@@ -29,8 +29,12 @@ ELEMENT_CASES = [
     ),
     (
         "3 too many elements",
-        ["W06*F*ORD1*20240315*SH1", "W27*M*UPSN*UPS*PP*EXTRA", *BODY_945[2:]],
-        ["IK3*W27*3**8", "IK4*5**3*EXTRA"],
+        [
+            "W06*F*ORD1*20240315*SH1",
+            "W27*M*UPSN*UPS*PP*TL*ABCD*1234567*CC*HM*AB*EXTRA",
+            *BODY_945[2:],
+        ],
+        ["IK3*W27*3**8", "IK4*11**3*EXTRA"],
     ),
     (
         "4 too short",
@@ -251,7 +255,7 @@ def test_full_ack_document() -> None:
     assert result.ack == (
         isa("000000501", sender="US", receiver="PARTNER").replace("240315*1432", "240315*1500")
         + "GS*FA*US*PARTNER*20240315*1500*9*X*005010X231A1~"
-        "ST*999*0001~AK1*SW*77*005010~AK2*945*0001~IK3*W12*5**8~IK4*1*368*7*XX~IK5*R*5~AK9*R*1*1*0~"
+        "ST*999*0001*005010X231A1~AK1*SW*77*005010~AK2*945*0001~IK3*W12*5**8~IK4*1*368*7*XX~IK5*R*5~AK9*R*1*1*0~"
         "SE*8*0001~GE*1*9~IEA*1*000000501~"
     )
     # and our own reader accepts what we send back
