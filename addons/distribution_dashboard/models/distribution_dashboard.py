@@ -34,6 +34,15 @@ GROUP_EXEC = "distribution_dashboard.group_dashboard_executive"
 # customer service sees the backlog and the holds, not the SLA figures
 CS_KPIS = ("backlog_lines", "backlog_age_days", "exception_rate", "hold_resolution_h")
 MAX_PERIODS = 53
+# the customer's tier (distribution_orchestration) is the segment
+SEGMENT_LABELS = [
+    ("platinum", "Platinum"),
+    ("gold", "Gold"),
+    ("silver", "Silver"),
+    ("bronze", "Bronze"),
+    ("standard", "Standard"),
+]
+SEGMENTS = {key for key, _label in SEGMENT_LABELS}
 
 
 def _dt(day):
@@ -69,13 +78,15 @@ class DistributionDashboard(models.AbstractModel):
         self.env.cr.execute(sql)
         return [(row[0], row[2] if row[1] else None, *row[3:]) for row in self.env.cr.fetchall()]
 
-    def _kpi_values(self, grain, starts, now, company=None):
+    def _kpi_values(self, grain, starts, now, company=None, segment=None):
         """{(period start, warehouse id or None): {kpi code: value}} over the window.
         ``company``: only its facts (the superuser's target check; users have rules)."""
         self.env.flush_all()  # the plain views read the tables: pending ORM writes first
         end = next_period(starts[-1], grain)
         values = {}
         scope = [("company_id", "=", company.id)] if company else []
+        if segment:
+            scope.append(("segment", "=", segment))
 
         def put(period, site, code, value):
             values.setdefault((period, site), {})[code] = value
@@ -178,11 +189,13 @@ class DistributionDashboard(models.AbstractModel):
             put(current, key, "backlog_age_days", age)
         return values
 
-    def _breakdown(self, start, end):
+    def _breakdown(self, start, end, segment=None):
         """Exception rate and hold resolution by reason, over one period."""
         Hold = self.env["distribution.dashboard.hold.fact"]
         Order = self.env["distribution.dashboard.order.fact"]
         window = [("confirmed_at", ">=", _dt(start)), ("confirmed_at", "<", _dt(end))]
+        if segment:
+            window.append(("segment", "=", segment))
         orders = Order.search_count(window)
         held_query = Hold._search([("order_id", "in", Order._search(window))])
         h = Hold._table
@@ -197,7 +210,13 @@ class DistributionDashboard(models.AbstractModel):
             reason: (100.0 * count / orders if orders else None)
             for reason, count in self.env.cr.fetchall()
         }
-        resolved = Hold._search([("resolved_at", ">=", _dt(start)), ("resolved_at", "<", _dt(end))])
+        resolved = Hold._search(
+            [
+                ("resolved_at", ">=", _dt(start)),
+                ("resolved_at", "<", _dt(end)),
+                *([("segment", "=", segment)] if segment else []),
+            ]
+        )
         resolved.groupby = SQL.identifier(h, "reason")
         self.env.cr.execute(
             resolved.select(
@@ -226,7 +245,7 @@ class DistributionDashboard(models.AbstractModel):
 
     @api.model
     @governed_action(GROUP_CS, GROUP_SITE, GROUP_EXEC, rule="sees the sites of their record rules")
-    def get_dashboard_data(self, grain="week", periods=8):
+    def get_dashboard_data(self, grain="week", periods=8, segment=None):
         """Everything the dashboard shows, in one call (the web client's only one)."""
         if grain not in GRAINS:
             raise UserError(self.env._("Unknown period: %(grain)s.", grain=grain))
@@ -235,7 +254,9 @@ class DistributionDashboard(models.AbstractModel):
         starts = period_window(now, grain, periods)
         role = self._role()
         codes = [k.code for k in KPIS if role != "customer_service" or k.code in CS_KPIS]
-        values = self._kpi_values(grain, starts, now)
+        if segment and segment not in SEGMENTS:
+            raise UserError(self.env._("Unknown customer segment: %(segment)s.", segment=segment))
+        values = self._kpi_values(grain, starts, now, segment=segment)
         current = starts[-1]
         sites = {key[1] for key in values if key[1] is not None}
         warehouses = self.env["stock.warehouse"].browse(sorted(sites)).exists()
@@ -287,14 +308,16 @@ class DistributionDashboard(models.AbstractModel):
             "current_period": fields.Date.to_string(current),
             "tiles": tiles,
             "by_site": by_site,
-            "breakdown": self._breakdown(current, next_period(current, grain)),
+            "segment": segment or False,
+            "segments": [[key, label] for key, label in SEGMENT_LABELS],
+            "breakdown": self._breakdown(current, next_period(current, grain), segment),
         }
 
     # ------------------------------------------------------------ drill-down
 
     @api.model
     @governed_action(GROUP_CS, GROUP_SITE, GROUP_EXEC, rule="sees the sites of their record rules")
-    def action_open_kpi(self, code, grain="week", period=None, warehouse_id=None):
+    def action_open_kpi(self, code, grain="week", period=None, warehouse_id=None, segment=None):
         """The records behind one tile (or one site's bar): a window action."""
         if code not in KPI_BY_CODE or grain not in GRAINS:
             raise UserError(self.env._("Unknown KPI or period."))
@@ -333,6 +356,8 @@ class DistributionDashboard(models.AbstractModel):
                 domain.append(("promised_at", "!=", False))
         if warehouse_id:
             domain.append(("warehouse_id", "=", int(warehouse_id)))
+        if segment:
+            domain.append(("segment", "=", str(segment)))
         return {
             "type": "ir.actions.act_window",
             "name": KPI_BY_CODE[code].label,

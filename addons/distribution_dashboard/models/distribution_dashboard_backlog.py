@@ -5,6 +5,13 @@ from odoo.tools import SQL
 # shipped orders, now (a plain view: the backlog is a snapshot).
 BACKLOG_SQL = SQL(
     """
+WITH open_order AS MATERIALIZED (
+    -- the few open orders first (indexed state), then their lines by order
+    SELECT id, company_id, warehouse_id, partner_id, date_order, commitment_date
+      FROM sale_order
+     WHERE state = 'sale'
+       AND distribution_state IN ('allocated', 'released', 'partially_shipped')
+)
 SELECT l.id,
        so.company_id,
        so.warehouse_id,
@@ -16,14 +23,12 @@ SELECT l.id,
        so.date_order AS confirmed_at,
        so.commitment_date AS promised_at,
        extract(epoch FROM (now() AT TIME ZONE 'UTC') - so.date_order) / 86400.0 AS age_days
-  FROM sale_order_line l
-  JOIN sale_order so ON so.id = l.order_id
+  FROM open_order so
+  JOIN sale_order_line l ON l.order_id = so.id
   JOIN res_partner rp ON rp.id = so.partner_id
   JOIN product_product pp ON pp.id = l.product_id
   JOIN product_template pt ON pt.id = pp.product_tmpl_id
- WHERE so.state = 'sale'
-   AND so.distribution_state IN ('allocated', 'released', 'partially_shipped')
-   AND l.display_type IS NULL AND pt.type = 'consu'
+ WHERE l.display_type IS NULL AND pt.type = 'consu'
    AND l.qty_delivered < l.product_uom_qty - 1e-9
 """
 )

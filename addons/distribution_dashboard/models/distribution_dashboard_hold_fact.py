@@ -10,6 +10,7 @@ SELECT h.id,
        h.company_id,
        h.warehouse_id,
        h.order_id,
+       coalesce(rp.distribution_tier, 'standard') AS segment,
        h.reason_code AS reason,
        h.state,
        h.create_date AS created_at,
@@ -18,6 +19,8 @@ SELECT h.id,
             THEN extract(epoch FROM h.resolved_at - h.create_date) / 3600.0 END
            AS resolution_h
   FROM distribution_hold h
+  JOIN sale_order so ON so.id = h.order_id
+  JOIN res_partner rp ON rp.id = so.partner_id
 """
 )
 
@@ -33,6 +36,7 @@ class DistributionDashboardHoldFact(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     warehouse_id = fields.Many2one("stock.warehouse", string="Site", readonly=True)
     order_id = fields.Many2one("sale.order", readonly=True)
+    segment = fields.Char(readonly=True)
     reason = fields.Char(readonly=True)
     state = fields.Char(readonly=True)
     created_at = fields.Datetime(readonly=True)

@@ -1,5 +1,6 @@
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import NOW, DashboardFixture
@@ -73,6 +74,26 @@ class TestKpiSql(DashboardFixture):
         self.assertEqual(site_a["backlog_lines"], 2.0)
         self.assertEqual(site_b["backlog_lines"], 1.0)
         self.assertAlmostEqual(site_b["backlog_age_days"], 7 + 4 / 24)
+
+    @freeze_time(NOW)
+    def test_per_segment(self):
+        """Gold customers: order 1 (site A, shipped in 24 h, on time, in full) and
+        order 4 (site B, still open: one backlog line)."""
+        manager = self.make_user(
+            "kpi_seg", "distribution_dashboard.group_dashboard_site_manager", self.wh_a | self.wh_b
+        )
+        Dashboard = self.env["distribution.dashboard"].with_user(manager)
+        data = Dashboard.get_dashboard_data("month", 1, "gold")
+        tiles = {t["code"]: t["value"] for t in data["tiles"]}
+        self.assertAlmostEqual(tiles["cycle_median_h"], 24.0)
+        self.assertAlmostEqual(tiles["fill_rate"], 100.0)
+        self.assertAlmostEqual(tiles["otif_rate"], 100.0)
+        self.assertEqual(tiles["backlog_lines"], 1.0)
+        self.assertAlmostEqual(tiles["exception_rate"], 50.0)  # order 1 held, order 4 not
+        self.assertAlmostEqual(tiles["pick_to_ship_h"], 12.0)  # deliveries 1 and 5
+        self.assertAlmostEqual(tiles["hold_resolution_h"], 2.5)  # 4 h and 1 h (order 1)
+        with self.assertRaises(UserError):
+            Dashboard.get_dashboard_data("month", 1, "diamond")
 
     @freeze_time(NOW)
     def test_breakdown_by_reason(self):

@@ -168,3 +168,16 @@ def test_registry_is_complete():
     codes = {k.code for k in KPIS}
     assert len(codes) == len(KPIS)
     assert all(k.better in ("higher", "lower") and k.definition for k in KPIS)
+
+
+def test_per_segment():
+    """The segment is a filter on the facts (the SQL filters on the same column)."""
+    gold = [order_facts(o) for o in ORDERS if o.segment == "gold"]
+    result = shipped_order_kpis(gold)
+    assert result["cycle_median_h"] == 24.0
+    assert result["fill_rate"] == 100.0
+    assert result["otif_rate"] == 100.0
+    gold_ids = {o.order_id for o in ORDERS if o.segment == "gold"}
+    assert exception_kpis(gold_ids, HOLDS)["exception_rate"] == 50.0
+    gold_holds = [h for h in HOLDS if h.order_id in gold_ids]
+    assert hold_resolution_kpis(gold_holds)["hold_resolution_h"] == 2.5

@@ -12,7 +12,7 @@ export class DistributionDashboard extends Component {
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
-        this.state = useState({ data: null, grain: "week", selected: null });
+        this.state = useState({ data: null, grain: "week", segment: false, selected: null });
         onWillStart(() => this.load());
     }
 
@@ -20,10 +20,16 @@ export class DistributionDashboard extends Component {
         this.state.data = await this.orm.call("distribution.dashboard", "get_dashboard_data", [
             this.state.grain,
             8,
+            this.state.segment || false,
         ]);
         if (!this.state.selected && this.state.data.tiles.length) {
             this.state.selected = this.state.data.tiles[0].code;
         }
+    }
+
+    async setSegment(ev) {
+        this.state.segment = ev.target.value || false;
+        await this.load();
     }
 
     async setGrain(grain) {
@@ -76,6 +82,7 @@ export class DistributionDashboard extends Component {
             this.state.grain,
             this.state.data.current_period,
             warehouseId,
+            this.state.segment || false,
         ]);
         await this.action.doAction(action);
     }
