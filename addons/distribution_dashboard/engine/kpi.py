@@ -39,6 +39,7 @@ class Kpi:
     unit: str  # "h", "%", "lines", "days"
     better: str  # "higher" or "lower": which side of the target is good
     definition: str
+    needs: str | None = None  # the model that must exist (optional figures of other addons)
 
 
 KPIS: tuple[Kpi, ...] = (
@@ -118,6 +119,32 @@ KPIS: tuple[Kpi, ...] = (
         "lower",
         "Median hours from a delivery's creation (release to the warehouse) to its "
         "validation, over deliveries done in the period.",
+    ),
+    Kpi(
+        "integration_failure_rate",
+        "Integration failure rate",
+        "%",
+        "lower",
+        "EDI exchanges created in the period that are rejected, in error or parked, over "
+        "all exchanges created in the period (network only: exchanges have no site).",
+        needs="wms.exchange",
+    ),
+    Kpi(
+        "excursion_count",
+        "Excursions",
+        "count",
+        "lower",
+        "Temperature excursions that started in the period.",
+        needs="coldchain.excursion",
+    ),
+    Kpi(
+        "excursion_hours",
+        "Time in excursion",
+        "h",
+        "lower",
+        "Hours from start to end (or to now while ongoing) of the excursions that started "
+        "in the period.",
+        needs="coldchain.excursion",
     ),
 )
 KPI_BY_CODE: dict[str, Kpi] = {kpi.code: kpi for kpi in KPIS}
@@ -343,6 +370,23 @@ class DeliveryFact:
 
 def pick_to_ship_kpis(deliveries: Iterable[DeliveryFact]) -> dict[str, float | None]:
     return {"pick_to_ship_h": median(hours(d.created_at, d.done_at) for d in deliveries)}
+
+
+FAILED_EXCHANGE_STATES = ("rejected", "error", "parked")
+
+
+def integration_kpis(exchange_states: Iterable[str]) -> dict[str, float | None]:
+    states = list(exchange_states)
+    failed = sum(1 for s in states if s in FAILED_EXCHANGE_STATES)
+    return {"integration_failure_rate": rate(failed, len(states))}
+
+
+def excursion_kpis(
+    excursions: Iterable[tuple[datetime, datetime | None]], now: datetime
+) -> dict[str, float | None]:
+    """``excursions``: (start, end or None while ongoing) of those started in the period."""
+    spans = [hours(start, end or now) for start, end in excursions]
+    return {"excursion_count": float(len(spans)), "excursion_hours": sum(spans)}
 
 
 def network_median_variance(values_by_site: Mapping[int, float | None]) -> dict[str, object]:

@@ -15,6 +15,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..engine.kpi import (
+    FAILED_EXCHANGE_STATES,
     GRAINS,
     KPI_BY_CODE,
     KPIS,
@@ -189,6 +190,65 @@ class DistributionDashboard(models.AbstractModel):
             put(current, key, "backlog_age_days", age)
         return values
 
+    def _optional_values(self, grain, starts, now, company=None, segment=None):
+        """Figures of other addons, only when they are installed (``needs``): counts
+        read in SQL within the caller's companies and, for a site-scoped user, their
+        sites (a site manager has no right on those addons' records of their own).
+        Definitions: engine/kpi.py integration_kpis and excursion_kpis."""
+        values = {}
+        if segment:
+            return values  # exchanges and excursions have no customer
+        window = (_dt(starts[0]), _dt(next_period(starts[-1], grain)))
+        companies = list(company.ids if company else self.env.companies.ids)
+        user = self.env.user
+        sites = user.distribution_warehouse_ids.ids if user.distribution_site_scoped else None
+        cr = self.env.cr
+        if "wms.exchange" in self.env and sites is None:
+            self.env["wms.exchange"].flush_model()
+            cr.execute(
+                SQL(
+                    """SELECT date_trunc(%s, create_date)::date,
+                              count(*) FILTER (WHERE state IN %s), count(*)
+                         FROM wms_exchange
+                        WHERE company_id = ANY(%s) AND create_date >= %s AND create_date < %s
+                        GROUP BY 1""",
+                    grain,
+                    FAILED_EXCHANGE_STATES,
+                    companies,
+                    *window,
+                )
+            )
+            for period, failed, total in cr.fetchall():
+                values.setdefault((period, None), {})["integration_failure_rate"] = (
+                    100.0 * failed / total if total else None
+                )
+        if "coldchain.excursion" in self.env:
+            self.env["coldchain.excursion"].flush_model()
+            site_filter = SQL("AND warehouse_id = ANY(%s)", sites) if sites is not None else SQL()
+            period = SQL("date_trunc(%s, start)::date", grain)
+            cr.execute(
+                SQL(
+                    """SELECT %s AS period, GROUPING(warehouse_id) = 0, warehouse_id,
+                              count(*),
+                              sum(extract(epoch FROM coalesce("end", %s) - start) / 3600.0)
+                         FROM coldchain_excursion
+                        WHERE company_id = ANY(%s) AND start >= %s AND start < %s %s
+                        GROUP BY GROUPING SETS ((%s), (%s, warehouse_id))""",
+                    period,
+                    now,
+                    companies,
+                    *window,
+                    site_filter,
+                    period,
+                    period,
+                )
+            )
+            for period, by_site, site, count, spent in cr.fetchall():
+                values.setdefault((period, site if by_site else None), {}).update(
+                    {"excursion_count": float(count), "excursion_hours": spent}
+                )
+        return values
+
     def _breakdown(self, start, end, segment=None):
         """Exception rate and hold resolution by reason, over one period."""
         Hold = self.env["distribution.dashboard.hold.fact"]
@@ -253,10 +313,18 @@ class DistributionDashboard(models.AbstractModel):
         now = fields.Datetime.now()
         starts = period_window(now, grain, periods)
         role = self._role()
-        codes = [k.code for k in KPIS if role != "customer_service" or k.code in CS_KPIS]
+        codes = [
+            k.code
+            for k in KPIS
+            if (role != "customer_service" or k.code in CS_KPIS)
+            and (k.needs is None or k.needs in self.env)
+        ]
         if segment and segment not in SEGMENTS:
             raise UserError(self.env._("Unknown customer segment: %(segment)s.", segment=segment))
         values = self._kpi_values(grain, starts, now, segment=segment)
+        if role != "customer_service":
+            for key, figures in self._optional_values(grain, starts, now, segment=segment).items():
+                values.setdefault(key, {}).update(figures)
         current = starts[-1]
         sites = {key[1] for key in values if key[1] is not None}
         warehouses = self.env["stock.warehouse"].browse(sorted(sites)).exists()
@@ -402,6 +470,8 @@ class DistributionDashboard(models.AbstractModel):
         now = fields.Datetime.now()
         start = period_window(now, grain, 1)[0]
         values = env._kpi_values(grain, [start], now, company=company)
+        for key, figures in env._optional_values(grain, [start], now, company=company).items():
+            values.setdefault(key, {}).update(figures)
         Alert = env.env["distribution.dashboard.alert"]
         existing = {
             (a.warehouse_id.id, a.kpi_code)

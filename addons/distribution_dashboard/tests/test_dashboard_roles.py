@@ -38,6 +38,10 @@ class TestDashboardRoles(DashboardFixture):
             self.env["distribution.dashboard"].with_user(executive).get_dashboard_data("month", 1)
         )
         self.assertEqual(data["role"], "executive")
+        codes = {t["code"] for t in data["tiles"]}
+        # other addons' figures appear exactly when those addons are installed
+        self.assertEqual("excursion_hours" in codes, "coldchain.excursion" in self.env)
+        self.assertEqual("integration_failure_rate" in codes, "wms.exchange" in self.env)
         cycle = data["by_site"]["cycle_median_h"]
         sites = {s["warehouse_id"]: s for s in cycle["sites"]}
         self.assertIn(self.wh_a.id, sites)

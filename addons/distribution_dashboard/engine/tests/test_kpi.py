@@ -181,3 +181,14 @@ def test_per_segment():
     assert exception_kpis(gold_ids, HOLDS)["exception_rate"] == 50.0
     gold_holds = [h for h in HOLDS if h.order_id in gold_ids]
     assert hold_resolution_kpis(gold_holds)["hold_resolution_h"] == 2.5
+
+
+def test_optional_figures():
+    from distribution_dashboard.engine.kpi import excursion_kpis, integration_kpis
+
+    assert integration_kpis(["processed", "error", "parked", "sent"]) == {
+        "integration_failure_rate": 50.0
+    }
+    assert integration_kpis([]) == {"integration_failure_rate": None}
+    result = excursion_kpis([(d(9, 8), d(9, 10)), (d(10, 6), None)], NOW)
+    assert result == {"excursion_count": 2.0, "excursion_hours": 8.0}
