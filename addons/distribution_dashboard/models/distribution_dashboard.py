@@ -35,6 +35,29 @@ GROUP_EXEC = "distribution_dashboard.group_dashboard_executive"
 # customer service sees the backlog and the holds, not the SLA figures
 CS_KPIS = ("backlog_lines", "backlog_age_days", "exception_rate", "hold_resolution_h")
 MAX_PERIODS = 53
+ORDER_FACT = "distribution.dashboard.order.fact"
+# KPI -> (model, date field of its period or None for a snapshot, further domain)
+KPI_RECORDS = {
+    "_shipped": (ORDER_FACT, "shipped_at", [("shipped", "=", True)]),
+    "on_time_rate": (
+        ORDER_FACT,
+        "shipped_at",
+        [("shipped", "=", True), ("promised_at", "!=", False)],
+    ),
+    "otif_rate": (ORDER_FACT, "shipped_at", [("shipped", "=", True), ("promised_at", "!=", False)]),
+    "exception_rate": (ORDER_FACT, "confirmed_at", [("had_hold", "=", True)]),
+    "backlog_lines": ("distribution.dashboard.backlog", None, []),
+    "backlog_age_days": ("distribution.dashboard.backlog", None, []),
+    "hold_resolution_h": ("distribution.dashboard.hold.fact", "resolved_at", []),
+    "pick_to_ship_h": ("distribution.dashboard.delivery.fact", "done_at", []),
+    "integration_failure_rate": (
+        "wms.exchange",
+        "create_date",
+        [("state", "in", FAILED_EXCHANGE_STATES)],
+    ),
+    "excursion_count": ("coldchain.excursion", "start", []),
+    "excursion_hours": ("coldchain.excursion", "start", []),
+}
 # the customer's tier (distribution_orchestration) is the segment
 SEGMENT_LABELS = [
     ("platinum", "Platinum"),
@@ -384,6 +407,13 @@ class DistributionDashboard(models.AbstractModel):
     # ------------------------------------------------------------ drill-down
 
     @api.model
+    def _kpi_records_domain(self, code, start, end):
+        """(model, domain): the records one KPI counts over one period."""
+        model, date_field, extra = KPI_RECORDS.get(code, KPI_RECORDS["_shipped"])
+        window = [(date_field, ">=", _dt(start)), (date_field, "<", _dt(end))] if date_field else []
+        return model, [*window, *extra]
+
+    @api.model
     @governed_action(GROUP_CS, GROUP_SITE, GROUP_EXEC, rule="sees the sites of their record rules")
     def action_open_kpi(self, code, grain="week", period=None, warehouse_id=None, segment=None):
         """The records behind one tile (or one site's bar): a window action."""
@@ -391,40 +421,18 @@ class DistributionDashboard(models.AbstractModel):
             raise UserError(self.env._("Unknown KPI or period."))
         if self._role() == "customer_service" and code not in CS_KPIS:
             raise UserError(self.env._("This figure is not part of your dashboard."))
+        needs = KPI_BY_CODE[code].needs
+        if needs and needs not in self.env:
+            raise UserError(self.env._("This figure needs an addon that is not installed."))
         start = (
             fields.Date.to_date(period)
             if period
             else period_window(fields.Datetime.now(), grain, 1)[0]
         )
-        end = next_period(start, grain)
-        window = lambda name: [(name, ">=", _dt(start)), (name, "<", _dt(end))]  # noqa: E731
-        if code in ("backlog_lines", "backlog_age_days"):
-            model, domain = "distribution.dashboard.backlog", []
-        elif code == "exception_rate":
-            model, domain = (
-                "distribution.dashboard.order.fact",
-                [
-                    *window("confirmed_at"),
-                    ("had_hold", "=", True),
-                ],
-            )
-        elif code == "hold_resolution_h":
-            model, domain = "distribution.dashboard.hold.fact", window("resolved_at")
-        elif code == "pick_to_ship_h":
-            model, domain = "distribution.dashboard.delivery.fact", window("done_at")
-        else:
-            model, domain = (
-                "distribution.dashboard.order.fact",
-                [
-                    *window("shipped_at"),
-                    ("shipped", "=", True),
-                ],
-            )
-            if code in ("on_time_rate", "otif_rate"):
-                domain.append(("promised_at", "!=", False))
-        if warehouse_id:
+        model, domain = self._kpi_records_domain(code, start, next_period(start, grain))
+        if warehouse_id and model != "wms.exchange":
             domain.append(("warehouse_id", "=", int(warehouse_id)))
-        if segment:
+        if segment and not needs:
             domain.append(("segment", "=", str(segment)))
         return {
             "type": "ir.actions.act_window",

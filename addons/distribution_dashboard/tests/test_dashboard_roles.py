@@ -42,6 +42,14 @@ class TestDashboardRoles(DashboardFixture):
         # other addons' figures appear exactly when those addons are installed
         self.assertEqual("excursion_hours" in codes, "coldchain.excursion" in self.env)
         self.assertEqual("integration_failure_rate" in codes, "wms.exchange" in self.env)
+        # every tile opens its own records, other addons' figures included
+        Dashboard = self.env["distribution.dashboard"].with_user(executive)
+        for code in codes:
+            action = Dashboard.action_open_kpi(code, "month", "2026-03-01")
+            self.assertIn(action["res_model"], self.env)
+        if "coldchain.excursion" in self.env:
+            action = Dashboard.action_open_kpi("excursion_hours", "month", "2026-03-01")
+            self.assertEqual(action["res_model"], "coldchain.excursion")
         cycle = data["by_site"]["cycle_median_h"]
         sites = {s["warehouse_id"]: s for s in cycle["sites"]}
         self.assertIn(self.wh_a.id, sites)
