@@ -10,7 +10,7 @@ PIP_FLAGS ?= --disable-pip-version-check --quiet
 .DEFAULT_GOAL := help
 .PHONY: help deps test-deps check-odoo setup run test test-pytest test-odoo lint \
         demo bench bench-excursion bench-edi bench-edi-e2e bench-release bench-ingest bench-proxy \
-        simulate docker-up docker-down clean
+        bench-dashboard bench-risk simulate docker-up docker-down clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -75,6 +75,12 @@ bench-edi: test-deps  ## EDI codec: 20 MB of 940/945 vs pyx12's raw reader
 
 bench-edi-e2e: deps  ## incoming 945s end to end (N deliveries x 3 lines, N=1000) vs plain ORM validation
 	$(PYTHON) bench/bench_edi_e2e.py --deliveries $(or $(N),1000)
+
+bench-dashboard: deps  ## dashboard data call and refresh on N historical orders (N=100000, COPY filler)
+	$(PYTHON) bench/bench_dashboard.py --orders $(or $(N),100000) $(ARGS)
+
+bench-risk: deps  ## at-risk score backtest vs a backlog-only baseline (replayed history)
+	$(PYTHON) bench/bench_risk.py $(ARGS)
 
 bench-ingest: deps  ## telemetry ingestion: R readings through Mosquitto into PostgreSQL (R=200000; ARGS=--batched)
 	$(PYTHON) bench/bench_ingest.py --readings $(or $(R),200000) $(ARGS)

@@ -1,0 +1,1 @@
+"""Pure KPI and risk logic of the dashboard (never imports odoo)."""
