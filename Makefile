@@ -9,7 +9,7 @@ PIP_FLAGS ?= --disable-pip-version-check --quiet
 
 .DEFAULT_GOAL := help
 .PHONY: help deps test-deps check-odoo setup run test test-pytest test-odoo lint \
-        demo bench bench-excursion bench-edi bench-release bench-ingest simulate docker-up docker-down clean
+        demo bench bench-excursion bench-edi bench-release bench-ingest bench-site-dashboard simulate docker-up docker-down clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -64,7 +64,7 @@ demo: deps  ## (re)load the demo network at SCALE (default 1) into DB_NAME
 	$(PYTHON) scripts/stack.py setup --scale $(or $(SCALE),1)
 
 # --- benchmarks: each prints its figure as its last line
-bench: bench-excursion bench-edi bench-release bench-ingest  ## all benchmarks
+bench: bench-excursion bench-edi bench-release bench-ingest bench-site-dashboard  ## all benchmarks
 
 bench-excursion: deps  ## excursion engine: 10 M readings, 2,000 sensors vs a Python loop
 	$(PYTHON) bench/bench_excursion.py
@@ -74,6 +74,9 @@ bench-edi: test-deps  ## EDI codec: 20 MB of 940/945 vs pyx12's raw reader
 
 bench-ingest: deps  ## telemetry ingestion: R readings through Mosquitto into PostgreSQL (R=200000; ARGS=--batched)
 	$(PYTHON) bench/bench_ingest.py --readings $(or $(R),200000) $(ARGS)
+
+bench-site-dashboard: deps  ## site dashboard data call: 50 sites x 40 sensors, a month of 1-minute readings
+	$(PYTHON) bench/bench_site_dashboard.py $(ARGS)
 
 simulate: deps  ## publish the registered cold-chain network's telemetry (gateway simulator)
 	$(PYTHON) addons/coldchain_sites/tools/gateway_simulator.py -c $(LOCAL)/odoo.conf $(ARGS)

@@ -174,3 +174,17 @@ def test_chart_without_readings():
 def test_chart_raw_points():
     svg = svg_chart.temperature_chart(0, 600, points=[(0, 1.0), (300, np.float64(2.0))])
     assert svg.count('class="curve"') == 1
+
+
+def test_refresh_plan_waits_for_the_lag():
+    from coldchain_sites.engine.series_sql import plan_batch
+
+    # nothing seen yet: remember what is allocated, process nothing
+    assert plan_batch(0, 0, True, 500, 30, 100) == (0, 500)
+    # seen 500 less than the lag ago: still nothing
+    assert plan_batch(0, 500, False, 800, 30, 100) == (0, None)
+    # seen long enough: up to 500 in batches of 100, and remember 800
+    assert plan_batch(0, 500, True, 800, 30, 100) == (100, 800)
+    assert plan_batch(400, 500, True, 800, 30, 1000) == (500, 800)
+    # no lag: everything allocated
+    assert plan_batch(0, 0, False, 800, 0, 1000) == (800, None)
