@@ -8,7 +8,9 @@
   alerted or acknowledged at the period's end counts as late when its target passed;
 * excursion count and time in excursion (union of the excursions' intervals, so two
   sensors of one zone out at once count once);
-* calibration adherence: share of sensors whose calibration was valid at the end.
+* calibration adherence: share of sensors whose calibration was valid at the end;
+* report completeness: share of the excursions that ended whose evidence file is
+  complete (closed: reviewed, every exposed lot dispositioned).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class ExcursionTimes:
     end: float | None = None  # None: ongoing
     alerted_at: float | None = None
     acknowledged_at: float | None = None
+    closed_at: float | None = None  # the evidence file is complete (reviewed, closed)
 
 
 def availability(sensors: list[SensorExpectation]) -> float | None:
@@ -103,6 +106,7 @@ class SlaFigures:
     excursion_s: float
     calibration_pct: float | None
     sensors: int
+    report_completeness_pct: float | None = None
     meets: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -128,6 +132,8 @@ def sla_figures(
         [(e.alerted_at, e.acknowledged_at) for e in excursions], end, ack_target_min * 60
     )
     cal = 100.0 * calibrated / sensor_count if sensor_count else None
+    ended = [e for e in excursions if e.end is not None]
+    complete = 100.0 * sum(1 for e in ended if e.closed_at) / len(ended) if ended else None
     figures = SlaFigures(
         availability_pct=avail,
         availability_target=availability_target,
@@ -145,11 +151,13 @@ def sla_figures(
         excursion_s=union_seconds([(e.start, e.end) for e in excursions], start, end),
         calibration_pct=cal,
         sensors=sensor_count,
+        report_completeness_pct=complete,
     )
     figures.meets = {
         "availability": avail is None or avail >= availability_target,
         "detect": d_late == 0,
         "acknowledge": a_late == 0,
         "calibration": cal is None or cal >= 100.0,
+        "reports": complete is None or complete >= 100.0,
     }
     return figures

@@ -97,11 +97,15 @@ class ColdchainDashboard(models.AbstractModel):
 
     @api.model
     def get_dashboard_data(self, hours=24):
-        """Site tiles and SLA figures per tier over the last ``hours``."""
+        """Site tiles and SLA figures per tier over the last ``hours``.
+
+        Records come from the ORM (record rules), read once as plain values: the
+        tiles of 2,000 sensors are then built without per-record field access."""
         now = fields.Datetime.now()
-        start = now - timedelta(hours=hours)
+        # hour-aligned: availability reads the hourly counts
+        start = (now - timedelta(hours=hours)).replace(minute=0, second=0, microsecond=0)
         sensors = self._visible_sensors()
-        sensors.fetch(
+        rows = sensors.read(
             [
                 "warehouse_id",
                 "location_id",
@@ -109,9 +113,30 @@ class ColdchainDashboard(models.AbstractModel):
                 "calibration_due_date",
                 "expected_interval",
                 "create_date",
-            ]
+            ],
+            load=None,
         )
-        sites = sensors.warehouse_id
+        site_ids = sorted({r["warehouse_id"] for r in rows if r["warehouse_id"]})
+        sites = {
+            w["id"]: w
+            for w in self.env["stock.warehouse"]
+            .browse(site_ids)
+            .read(["name", "code", "coldchain_tier_id"], load=None)
+        }
+        zone_ids = sorted({r["location_id"] for r in rows if r["location_id"]})
+        zones = {
+            z["id"]: z
+            for z in self.env["stock.location"]
+            .browse(zone_ids)
+            .read(["complete_name", "coldchain_profile_id"], load=None)
+        }
+        profile_ids = sorted({z["coldchain_profile_id"] for z in zones.values()} - {False, None})
+        profiles = {
+            p["id"]: p
+            for p in self.env["coldchain.temperature.profile"]
+            .browse(profile_ids)
+            .read(["temp_min", "temp_max"])
+        }
         cr = self.env.cr
         cr.execute(series_sql.LAST_READINGS, {"sensor_ids": sensors.ids})
         last = {sid: (ts, value) for sid, ts, value in cr.fetchall()}
@@ -119,80 +144,100 @@ class ColdchainDashboard(models.AbstractModel):
             series_sql.RECEIVED_COUNTS,
             {"sensor_ids": sensors.ids, "start": _utc(start), "end": _utc(now)},
         )
-        received = {sid: n for sid, n, _first in cr.fetchall()}
+        counted = cr.fetchall()
+        received = {sid: n for sid, n, _first in counted}
+        # a sensor is in service from its creation, or its first reading if earlier
+        since = {sid: first.replace(tzinfo=None) for sid, _n, first in counted if first}
 
         Excursion = self.env["coldchain.excursion"]
-        open_counts = dict(
-            Excursion._read_group(
-                [("state", "!=", "closed"), ("warehouse_id", "in", sites.ids)],
+        open_counts = {
+            site.id: count
+            for site, count in Excursion._read_group(
+                [("state", "!=", "closed"), ("warehouse_id", "in", site_ids)],
                 ["warehouse_id"],
                 ["__count"],
             )
-        )
-        ongoing = dict(
-            Excursion._read_group(
-                [("is_open", "=", True), ("warehouse_id", "in", sites.ids)],
+        }
+        ongoing = {
+            site.id: count
+            for site, count in Excursion._read_group(
+                [
+                    ("is_open", "=", True),
+                    ("category", "=", "excursion"),
+                    ("warehouse_id", "in", site_ids),
+                ],
                 ["warehouse_id"],
                 ["__count"],
             )
-        )
-        events = self.env["coldchain.monitoring.event"]._read_group(
-            [("is_open", "=", True), ("gateway_id", "in", sensors.gateway_id.ids)],
+        }
+        site_of_gateway = {r["gateway_id"]: r["warehouse_id"] for r in rows}
+        silent, offline = {}, {}
+        for gateway, kind, count in self.env["coldchain.monitoring.event"]._read_group(
+            [("is_open", "=", True), ("gateway_id", "in", list(site_of_gateway))],
             ["gateway_id", "kind"],
             ["__count"],
-        )
-        silent, offline = {}, {}
-        for gateway, kind, count in events:
+        ):
             target = offline if kind in OFFLINE_KINDS else silent
-            site = gateway.warehouse_id
-            target[site] = target.get(site, 0) + count
+            site_id = site_of_gateway.get(gateway.id)
+            target[site_id] = target.get(site_id, 0) + count
         period_excursions = Excursion.search_read(
             [
-                ("warehouse_id", "in", sites.ids),
+                ("warehouse_id", "in", site_ids),
+                ("category", "=", "excursion"),
                 "|",
                 ("end", "=", False),
                 ("end", ">=", start),
                 ("start", "<", now),
             ],
-            ["warehouse_id", "start", "end", "alerted_at", "acknowledged_at"],
+            ["warehouse_id", "start", "end", "alerted_at", "acknowledged_at", "closed_at"],
+            load=None,
         )
         today = fields.Date.context_today(self)
+        by_site = {}
+        for row in rows:
+            by_site.setdefault(row["warehouse_id"], []).append(row)
+        tier_ids = sorted({w["coldchain_tier_id"] for w in sites.values()} - {False, None})
+        tier_names = {
+            t["id"]: t["name"]
+            for t in self.env["coldchain.service.tier"].browse(tier_ids).read(["name"])
+        }
         tiles = []
-        by_site = sensors.grouped("warehouse_id")
-        for site in sites.sorted("name"):
-            site_sensors = by_site[site]
-            zones = self._zones_now(site_sensors, last, now)
-            past_cal = len(
-                site_sensors.filtered(
-                    lambda s: not s.calibration_due_date or s.calibration_due_date < today
-                )
+        for site in sorted(sites.values(), key=lambda w: w["name"]):
+            site_rows = by_site.get(site["id"], [])
+            site_zones = self._zones_now(site_rows, zones, profiles, last, now)
+            past_cal = sum(
+                1
+                for r in site_rows
+                if not r["calibration_due_date"] or r["calibration_due_date"] < today
             )
-            if ongoing.get(site):
+            if ongoing.get(site["id"]):
                 status = "excursion"
-            elif offline.get(site):
+            elif offline.get(site["id"]):
                 status = "offline_gateway"
-            elif silent.get(site):
+            elif silent.get(site["id"]):
                 status = "monitoring_lost"
             else:
                 status = "normal"
             tiles.append(
                 {
-                    "id": site.id,
-                    "name": site.name,
-                    "code": site.code,
-                    "tier": site.coldchain_tier_id.name or "",
+                    "id": site["id"],
+                    "name": site["name"],
+                    "code": site["code"],
+                    "tier": tier_names.get(site["coldchain_tier_id"], ""),
                     "status": status,
-                    "worst": zones[0] if zones else False,
-                    "zones": zones,
-                    "open_excursions": open_counts.get(site, 0),
-                    "ongoing_excursions": ongoing.get(site, 0),
+                    "worst": site_zones[0] if site_zones else False,
+                    "zones": site_zones,
+                    "open_excursions": open_counts.get(site["id"], 0),
+                    "ongoing_excursions": ongoing.get(site["id"], 0),
                     "past_calibration": past_cal,
-                    "sensors": len(site_sensors),
-                    "silent_sensors": silent.get(site, 0),
-                    "offline_gateways": offline.get(site, 0),
+                    "sensors": len(site_rows),
+                    "silent_sensors": silent.get(site["id"], 0),
+                    "offline_gateways": offline.get(site["id"], 0),
                 }
             )
-        tiers = self._tier_figures(sensors, received, period_excursions, start, now, today)
+        tiers = self._tier_figures(
+            rows, sites, received, since, period_excursions, start, now, today
+        )
         return {
             "generated_at": fields.Datetime.to_string(now),
             "hours": hours,
@@ -200,28 +245,30 @@ class ColdchainDashboard(models.AbstractModel):
             "tiers": tiers,
         }
 
-    def _zones_now(self, sensors, last, now):
+    def _zones_now(self, rows, zones, profiles, last, now):
         """Each zone's temperature now (its sensors' last readings), worst first: the
         zone furthest outside its band, or, all in band, closest to a limit."""
-        zones = []
-        for zone, zone_sensors in sensors.grouped("location_id").items():
-            values = [last[s.id] for s in zone_sensors if s.id in last]
-            if not zone or not values:
-                continue
-            profile = zone.coldchain_profile_id
+        by_zone = {}
+        for row in rows:
+            if row["location_id"] and row["id"] in last:
+                by_zone.setdefault(row["location_id"], []).append(last[row["id"]])
+        result = []
+        for zone_id, values in by_zone.items():
+            zone = zones[zone_id]
+            profile = profiles.get(zone["coldchain_profile_id"])
             ts = max(v[0] for v in values)
             temps = [v[1] for v in values]
-            lo, hi = (profile.temp_min, profile.temp_max) if profile else (None, None)
+            lo, hi = (profile["temp_min"], profile["temp_max"]) if profile else (None, None)
             if profile:
                 # positive: degrees outside the band; negative: margin inside it
                 key = max(max(t - hi, lo - t) for t in temps)
                 temp = max(temps, key=lambda t, lo=lo, hi=hi: max(t - hi, lo - t))
             else:
                 key, temp = float("-inf"), max(temps)
-            zones.append(
+            result.append(
                 {
-                    "zone_id": zone.id,
-                    "zone": zone.display_name,
+                    "zone_id": zone_id,
+                    "zone": zone["complete_name"],
                     "temp": round(temp, 1),
                     "band_min": lo,
                     "band_max": hi,
@@ -231,26 +278,46 @@ class ColdchainDashboard(models.AbstractModel):
                     "_key": key,
                 }
             )
-        zones.sort(key=lambda z: z["_key"], reverse=True)
-        for zone in zones:
+        result.sort(key=lambda z: z["_key"], reverse=True)
+        for zone in result:
             del zone["_key"]
-        return zones
+        return result
 
-    def _tier_figures(self, sensors, received, excursions, start, now, today):
+    def _tier_figures(self, rows, sites, received, since, excursions, start, now, today):
         period_s = (now - start).total_seconds()
         sites_by_tier = {}
-        for site in sensors.warehouse_id:
-            sites_by_tier.setdefault(site.coldchain_tier_id, set()).add(site.id)
+        for site in sites.values():
+            sites_by_tier.setdefault(site["coldchain_tier_id"] or False, set()).add(site["id"])
+        tiers = {
+            t["id"]: t
+            for t in self.env["coldchain.service.tier"]
+            .browse([t for t in sites_by_tier if t])
+            .read(
+                ["name", "sequence", "detect_minutes", "acknowledge_minutes", "availability_target"]
+            )
+        }
         result = []
-        for tier, site_ids in sorted(sites_by_tier.items(), key=lambda kv: kv[0].sequence or 0):
-            tier_sensors = sensors.filtered(lambda s, ids=site_ids: s.warehouse_id.id in ids)
+        for tier_id, site_ids in sorted(
+            sites_by_tier.items(),
+            key=lambda kv: (tiers.get(kv[0], {}).get("sequence", 0), kv[0] or 0),
+        ):
+            tier = tiers.get(tier_id, {})
+            tier_rows = [r for r in rows if r["warehouse_id"] in site_ids]
             expectations = [
                 sla.SensorExpectation(
-                    s.expected_interval,
-                    received.get(s.id, 0),
-                    min(period_s, max(0.0, (now - s.create_date).total_seconds())),
+                    r["expected_interval"],
+                    received.get(r["id"], 0),
+                    min(
+                        period_s,
+                        max(
+                            0.0,
+                            (
+                                now - min(r["create_date"], since.get(r["id"], r["create_date"]))
+                            ).total_seconds(),
+                        ),
+                    ),
                 )
-                for s in tier_sensors
+                for r in tier_rows
             ]
             times = [
                 sla.ExcursionTimes(
@@ -258,30 +325,31 @@ class ColdchainDashboard(models.AbstractModel):
                     to_epoch(e["end"]) if e["end"] else None,
                     to_epoch(e["alerted_at"]) if e["alerted_at"] else None,
                     to_epoch(e["acknowledged_at"]) if e["acknowledged_at"] else None,
+                    to_epoch(e["closed_at"]) if e["closed_at"] else None,
                 )
                 for e in excursions
-                if e["warehouse_id"][0] in site_ids
+                if e["warehouse_id"] in site_ids
             ]
-            calibrated = len(
-                tier_sensors.filtered(
-                    lambda s: s.calibration_due_date and s.calibration_due_date >= today
-                )
+            calibrated = sum(
+                1
+                for r in tier_rows
+                if r["calibration_due_date"] and r["calibration_due_date"] >= today
             )
             figures = sla.sla_figures(
                 expectations,
                 times,
                 calibrated,
-                len(tier_sensors),
+                len(tier_rows),
                 to_epoch(start),
                 to_epoch(now),
-                detect_target_min=tier.detect_minutes or 15,
-                ack_target_min=tier.acknowledge_minutes or 30,
-                availability_target=tier.availability_target or 99.5,
+                detect_target_min=tier.get("detect_minutes") or 15,
+                ack_target_min=tier.get("acknowledge_minutes") or 30,
+                availability_target=tier.get("availability_target") or 99.5,
             )
             result.append(
                 {
-                    "id": tier.id,
-                    "name": tier.name or self.env._("No tier"),
+                    "id": tier_id,
+                    "name": tier.get("name") or self.env._("No tier"),
                     "sites": len(site_ids),
                     **figures.as_dict(),
                 }

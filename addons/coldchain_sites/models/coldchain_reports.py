@@ -8,6 +8,7 @@ ORM as the printing user (record rules apply), the readings only for the sensors
 it returned.
 """
 
+import base64
 import calendar
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -71,20 +72,25 @@ class ColdchainReportData(models.AbstractModel):
         return int(local.utcoffset().total_seconds())
 
     def _chart(self, ts_values, start, end, band, spans, title, width=700, height=240):
+        """The chart as an ``<img>`` of the page's full width (an SVG data URI keeps its
+        aspect ratio in wkhtmltopdf, where an inline SVG would keep its pixel size)."""
         ts, values = ts_values
-        return Markup(
-            svg_chart.temperature_chart(
-                to_epoch(start),
-                to_epoch(end),
-                series=self._buckets(ts, values, start, end),
-                band=band,
-                excursions=spans,
-                title=title,
-                width=width,
-                height=height,
-                tz_offset_s=self._tz_offset(),
-            )
+        svg = svg_chart.temperature_chart(
+            to_epoch(start),
+            to_epoch(end),
+            series=self._buckets(ts, values, start, end),
+            band=band,
+            excursions=spans,
+            title=title,
+            width=width,
+            height=height,
+            tz_offset_s=self._tz_offset(),
         )
+        data = base64.b64encode(svg.encode()).decode()
+        return Markup(
+            '<img class="o_coldchain_chart_img" style="width: 100%%;" alt="%s" '
+            'src="data:image/svg+xml;base64,%s"/>'
+        ) % (title, data)
 
     @staticmethod
     def _band(profile):
@@ -337,8 +343,9 @@ class ReportSiteReview(models.AbstractModel):
             series_sql.RECEIVED_COUNTS,
             {"sensor_ids": sensors.ids, "start": _utc(start), "end": _utc(end)},
         )
-        received = {sid: n for sid, n, _first in cr.fetchall()}
-        period_s = (end - start).total_seconds()
+        rows = cr.fetchall()
+        received = {sid: n for sid, n, _first in rows}
+        first_bucket = {sid: first.replace(tzinfo=None) for sid, _n, first in rows}
         excursions = self.env["coldchain.excursion"].search(
             [
                 ("warehouse_id", "=", site.id),
@@ -357,7 +364,14 @@ class ReportSiteReview(models.AbstractModel):
                 sla.SensorExpectation(
                     s.expected_interval,
                     received.get(s.id, 0),
-                    min(period_s, max(0.0, (end - max(start, s.create_date)).total_seconds())),
+                    # in service from its creation, or its first reading if earlier
+                    max(
+                        0.0,
+                        (
+                            end
+                            - max(start, min(s.create_date, first_bucket.get(s.id, s.create_date)))
+                        ).total_seconds(),
+                    ),
                 )
                 for s in sensors
             ],
@@ -367,6 +381,7 @@ class ReportSiteReview(models.AbstractModel):
                     to_epoch(e.end) if e.end else None,
                     to_epoch(e.alerted_at) if e.alerted_at else None,
                     to_epoch(e.acknowledged_at) if e.acknowledged_at else None,
+                    to_epoch(e.closed_at) if e.closed_at else None,
                 )
                 for e in real
             ],

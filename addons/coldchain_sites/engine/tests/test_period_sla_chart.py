@@ -103,7 +103,7 @@ def test_union_of_overlapping_excursions():
 
 def test_sla_figures():
     excursions = [
-        sla.ExcursionTimes(0, 600, alerted_at=300, acknowledged_at=1500),
+        sla.ExcursionTimes(0, 600, alerted_at=300, acknowledged_at=1500, closed_at=2000),
         sla.ExcursionTimes(1000, None, alerted_at=2200, acknowledged_at=None),
     ]
     f = sla.sla_figures(
@@ -126,17 +126,33 @@ def test_sla_figures():
     assert f.excursion_count == 2
     assert f.excursion_s == 600 + 2600
     assert f.calibration_pct == 75
+    # one excursion ended, and it is closed; the ongoing one does not count
+    assert f.report_completeness_pct == 100
     assert f.meets == {
         "availability": True,
         "detect": False,
         "acknowledge": True,
         "calibration": False,
+        "reports": True,
     }
 
 
 def test_unacknowledged_past_target_is_late():
     f = sla.sla_figures([], [sla.ExcursionTimes(0, None, alerted_at=0)], 0, 0, 0, 7200, 15, 30, 99)
     assert f.ack_late == 1 and f.availability_pct is None and f.calibration_pct is None
+    assert f.report_completeness_pct is None
+    ended = sla.sla_figures(
+        [],
+        [sla.ExcursionTimes(0, 60), sla.ExcursionTimes(0, 60, closed_at=90)],
+        0,
+        0,
+        0,
+        7200,
+        15,
+        30,
+        99,
+    )
+    assert ended.report_completeness_pct == 50 and not ended.meets["reports"]
 
 
 def test_chart_draws_band_excursions_and_gaps():
