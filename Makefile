@@ -10,7 +10,7 @@ PIP_FLAGS ?= --disable-pip-version-check --quiet
 .DEFAULT_GOAL := help
 .PHONY: help deps test-deps check-odoo setup run test test-pytest test-odoo lint \
         demo bench bench-excursion bench-edi bench-edi-e2e bench-release bench-ingest bench-proxy \
-        bench-dashboard bench-risk simulate docker-up docker-down clean
+        bench-dashboard bench-risk bench-site-dashboard bench-soap simulate docker-up docker-down clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -65,7 +65,7 @@ demo: deps  ## (re)load the demo network at SCALE (default 1) into DB_NAME
 	$(PYTHON) scripts/stack.py setup --scale $(or $(SCALE),1)
 
 # --- benchmarks: each prints its figure as its last line
-bench: bench-excursion bench-edi bench-release bench-ingest bench-proxy  ## all benchmarks
+bench: bench-excursion bench-edi bench-release bench-ingest bench-proxy bench-site-dashboard  ## all benchmarks
 
 bench-excursion: deps  ## excursion engine: 10 M readings, 2,000 sensors vs a Python loop
 	$(PYTHON) bench/bench_excursion.py
@@ -87,6 +87,9 @@ bench-ingest: deps  ## telemetry ingestion: R readings through Mosquitto into Po
 
 bench-proxy: test-deps  ## partners vs Odoo --workers=2, with and without nginx: slow clients, burst of 50
 	$(PYTHON) bench/bench_proxy.py
+
+bench-site-dashboard: deps  ## site dashboard data call: 50 sites x 40 sensors, a month of 1-minute readings
+	$(PYTHON) bench/bench_site_dashboard.py $(ARGS)
 
 simulate: deps  ## publish the registered cold-chain network's telemetry (gateway simulator)
 	$(PYTHON) addons/coldchain_sites/tools/gateway_simulator.py -c $(LOCAL)/odoo.conf $(ARGS)

@@ -30,6 +30,7 @@
         "views/res_users_views.xml",
         "data/coldchain_excursion_data.xml",
         "data/coldchain_excursion_cron.xml",
+        "data/coldchain_series_cron.xml",
         "data/coldchain_excursion_mail_template.xml",
         "views/coldchain_excursion_rule_views.xml",
         "views/coldchain_excursion_views.xml",
@@ -38,6 +39,9 @@
         "views/stock_lot_excursion_views.xml",
         "views/stock_picking_excursion_views.xml",
         "views/coldchain_sites_menus.xml",
+        "views/coldchain_dashboard_views.xml",
+        "views/coldchain_scan_views.xml",
+        "report/coldchain_reports.xml",
     ],
     "assets": {
         "web.assets_backend": [

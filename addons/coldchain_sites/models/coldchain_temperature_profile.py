@@ -15,11 +15,21 @@ class ColdchainTemperatureProfile(models.Model):
     temp_max = fields.Float(string="Max. (°C)", required=True, digits=(5, 1))
     humidity_min = fields.Float(string="Min. humidity (% RH)", digits=(5, 1))
     humidity_max = fields.Float(string="Max. humidity (% RH)", digits=(5, 1))
+    mkt_dh_r = fields.Float(
+        string="MKT ΔH/R (K)",
+        default=10000.0,
+        digits=(8, 1),
+        help="Activation energy over the gas constant used for the mean kinetic "
+        "temperature of this profile (10,000 K: ΔH = 83.144 kJ/mol).",
+    )
     note = fields.Text()
 
     _code_uniq = models.Constraint("UNIQUE (code)", "A temperature profile code must be unique.")
     _range = models.Constraint(
         "CHECK (temp_min < temp_max)", "The minimum temperature must be below the maximum."
+    )
+    _mkt_dh_r_positive = models.Constraint(
+        "CHECK (mkt_dh_r IS NULL OR mkt_dh_r > 0)", "ΔH/R must be positive."
     )
     _humidity = models.Constraint(
         "CHECK (coalesce(humidity_min, 0) >= 0 AND coalesce(humidity_max, 0) <= 100"

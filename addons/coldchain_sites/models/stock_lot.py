@@ -1,7 +1,15 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .governance import GROUP_QUALITY, check_governed, check_group, governed, governed_action
+from .governance import (
+    GROUP_OPERATOR,
+    GROUP_QUALITY,
+    check_governed,
+    check_group,
+    check_sites,
+    governed,
+    governed_action,
+)
 
 # Set only by the excursion hold (evaluation) and a signed disposition.
 HOLD_FIELDS = frozenset({"coldchain_hold", "coldchain_use_before"})
@@ -148,3 +156,68 @@ class StockLot(models.Model):
         )
         action["context"] = {"default_lot_id": self.id}
         return action
+
+    @governed_action(
+        GROUP_OPERATOR, rule="lots in internal locations of the caller's companies and sites"
+    )
+    def action_coldchain_quarantine(self):
+        """Move every internal quant of these lots into their site's quarantine location.
+
+        The move of a held lot goes through the governance sentinel (the only path a
+        held lot may move by besides a signed disposition's scrap)."""
+        Quant = self.env["stock.quant"]
+        quants = Quant.search(
+            [
+                ("lot_id", "in", self.ids),
+                ("quantity", ">", 0),
+                ("location_id.usage", "=", "internal"),
+            ]
+        )
+        if not quants:
+            raise UserError(self.env._("No stock of these lots is in an internal location."))
+        check_sites(quants, self.env._("Move into quarantine"), company_field="company_id")
+        moved = Quant
+        for site, site_quants in quants.grouped("warehouse_id").items():
+            quarantine = site._coldchain_quarantine_location()
+            todo = site_quants.filtered(lambda q, loc=quarantine: q.location_id != loc)
+            if todo:
+                self._coldchain_move_quants(todo, quarantine)
+                moved |= todo
+        for lot in self:
+            lot.message_post(
+                body=self.env._("Moved into quarantine by %(user)s.", user=self.env.user.name)
+            )
+        return {"moved": len(moved)}
+
+    def _coldchain_move_quants(self, quants, destination):
+        """One done internal move per quant (lot, package kept), through the sentinel."""
+        # sudo: the caller's group and sites were checked by the public action
+        Move = self.env["stock.move"].sudo()
+        moves = Move
+        for quant in quants:
+            moves |= Move.create(
+                {
+                    "product_id": quant.product_id.id,
+                    "product_uom_qty": quant.quantity,
+                    "product_uom": quant.product_id.uom_id.id,
+                    "location_id": quant.location_id.id,
+                    "location_dest_id": destination.id,
+                    "origin": self.env._("Cold-chain quarantine"),
+                    "move_line_ids": [
+                        fields.Command.create(
+                            {
+                                "product_id": quant.product_id.id,
+                                "lot_id": quant.lot_id.id,
+                                "package_id": quant.package_id.id,
+                                "result_package_id": quant.package_id.id,
+                                "quantity": quant.quantity,
+                                "location_id": quant.location_id.id,
+                                "location_dest_id": destination.id,
+                            }
+                        )
+                    ],
+                }
+            )
+        moves.picked = True
+        governed(moves)._action_done()
+        return moves

@@ -17,6 +17,13 @@ class StockWarehouse(models.Model):
         string="On-call contacts",
         help="Who is alerted first when monitoring of this site raises an alarm.",
     )
+    coldchain_quarantine_location_id = fields.Many2one(
+        "stock.location",
+        string="Quarantine location",
+        domain="[('usage', '=', 'internal'), ('warehouse_id', '=', id)]",
+        help="Where the scan screen moves a lot put into quarantine; created under the "
+        "site's stock the first time when empty.",
+    )
     coldchain_gateway_ids = fields.One2many("coldchain.gateway", "warehouse_id", string="Gateways")
     coldchain_gateway_count = fields.Integer(compute="_compute_coldchain_counts")
     coldchain_sensor_count = fields.Integer(compute="_compute_coldchain_counts")
@@ -45,3 +52,23 @@ class StockWarehouse(models.Model):
         action["domain"] = [("warehouse_id", "=", self.id)]
         action["context"] = {"search_default_group_by_location": 1}
         return action
+
+    def _coldchain_quarantine_location(self):
+        """The site's quarantine location, created the first time (trusted code)."""
+        self.ensure_one()
+        if not self.coldchain_quarantine_location_id:
+            # sudo: the caller was checked by the governed action that moves the lots
+            site = self.sudo()
+            site.coldchain_quarantine_location_id = (
+                self.env["stock.location"]
+                .sudo()
+                .create(
+                    {
+                        "name": self.env._("Quarantine"),
+                        "location_id": self.lot_stock_id.id,
+                        "usage": "internal",
+                        "company_id": self.company_id.id,
+                    }
+                )
+            )
+        return self.coldchain_quarantine_location_id

@@ -1,6 +1,8 @@
 from . import (
     test_apps_menu,
     test_calibration,
+    test_dashboard,
+    test_dashboard_tour,
     test_excursion_alert,
     test_excursion_disposition,
     test_excursion_evaluation,
@@ -13,6 +15,8 @@ from . import (
     test_readings_readonly,
     test_record_rules,
     test_registry_contract,
+    test_reports,
+    test_scan,
     test_sensor_state,
     test_views,
 )
