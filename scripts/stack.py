@@ -304,6 +304,60 @@ def service_commands(config: Path, values: dict[str, str]) -> list[tuple[str, li
     return commands
 
 
+CORE_PROCESSES = ("odoo", "mosquitto")  # the stack stops when one of these exits
+
+
+class RestartPolicy:
+    """Backoff for restarting a service: 1, 2, 4 … 30 s between restarts, back to
+    1 s once it has run for a minute."""
+
+    def __init__(self, clock=time.monotonic):
+        self.clock = clock
+        self.backoff: dict[str, float] = {}
+        self.exited_at: dict[str, float] = {}
+        self.started_at: dict[str, float] = {}
+
+    def running(self, name: str) -> None:
+        started = self.started_at.setdefault(name, self.clock())
+        if self.clock() - started > 60:
+            self.backoff.pop(name, None)
+
+    def delay(self, name: str) -> float | None:
+        """The backoff to apply once it has passed since the exit; None until then."""
+        now = self.clock()
+        exited = self.exited_at.setdefault(name, now)
+        delay = self.backoff.get(name, 1.0)
+        if now - exited < delay:
+            return None
+        self.backoff[name] = min(30.0, delay * 2)
+        del self.exited_at[name]
+        self.started_at[name] = now
+        return delay
+
+
+def supervise(processes: list, commands: dict, stopping) -> int:
+    """Watch the stack until ``stopping()``: a core process that exits stops the
+    stack (its exit code is returned); a service of ours is restarted with backoff,
+    like the Docker stack's restart policy (the ingestion service dead-letters a
+    message it keeps dying on, so this loop ends)."""
+    restarts = RestartPolicy()
+    while not stopping():
+        for index, (name, proc) in enumerate(processes):
+            if proc.poll() is None:
+                restarts.running(name)
+                continue
+            if name in CORE_PROCESSES:
+                log(f"{name} exited with code {proc.returncode}; stopping the stack")
+                return proc.returncode or 1
+            delay = restarts.delay(name)
+            if delay is None:
+                continue  # waiting for its backoff to pass
+            log(f"{name} exited with code {proc.returncode}; restarting it (backoff {delay:.0f} s)")
+            processes[index] = (name, subprocess.Popen(commands[name], start_new_session=True))
+        time.sleep(0.5)
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     cmd_setup(args)
     values = settings(args.db)
@@ -336,15 +390,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("  Ctrl-C stops everything.")
         print("=" * 72 + "\n", flush=True)
 
-    rc = 0
-    while not stopping:
-        for name, proc in processes:
-            if proc.poll() is not None:
-                log(f"{name} exited with code {proc.returncode}; stopping the stack")
-                rc = proc.returncode or 1
-                stopping = True
-                break
-        time.sleep(0.5)
+    rc = supervise(processes, dict(service_commands(config, values)), lambda: stopping)
 
     for name, proc in reversed(processes):
         if proc.poll() is None:

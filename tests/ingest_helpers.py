@@ -102,6 +102,7 @@ def write_config(path: Path, dsn: dict, broker_port: int, client_id: str, **extr
         "ingest_late_after_s": 600,
         "ingest_silence_factor": 3,
         "ingest_sweep_interval_s": 3600,
+        "ingest_state_dir": path.parent / "ingest-state",
     }
     cold.update(extra)
     lines = [

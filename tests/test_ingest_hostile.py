@@ -163,7 +163,7 @@ def test_each_class_of_poison_message_is_dead_lettered_and_telemetry_goes_on(
         service.output()
         .rstrip()
         .splitlines()[-1]
-        .endswith("stopped: 0 readings, 0 dead letters, 0 messages")
+        .endswith("stopped: 0 readings, 0 dead letters (0 poison), 0 messages")
     ), service.output()[-500:]
 
 

@@ -51,3 +51,46 @@ def test_master_password_generated_once(tmp_path, monkeypatch):
     assert len(first) >= 24
     assert stack.settings()["ODOO_ADMIN_PASSWD"] == first
     assert (tmp_path / "admin_passwd").stat().st_mode & 0o077 == 0
+
+
+def test_make_run_restarts_our_services_with_backoff_not_odoo():
+    """``make run`` restarts a service of ours that exits (1, 2, 4 … 30 s apart, reset
+    after a minute of running) instead of stopping the whole stack."""
+    now = [0.0]
+    policy = stack.RestartPolicy(clock=lambda: now[0])
+    assert policy.delay("ingest") is None  # exited just now: wait 1 s
+    now[0] = 1.0
+    assert policy.delay("ingest") == 1.0
+    now[0] = 1.5
+    assert policy.delay("ingest") is None
+    now[0] = 3.5
+    assert policy.delay("ingest") == 2.0
+    for _ in range(10):
+        now[0] += 100
+        policy.delay("ingest")
+        now[0] += 100
+        policy.delay("ingest")
+    assert policy.backoff["ingest"] == 30.0
+    policy.running("ingest")
+    now[0] += 61
+    policy.running("ingest")
+    assert "ingest" not in policy.backoff  # a minute up: back to 1 s
+    assert set(stack.CORE_PROCESSES) == {"odoo", "mosquitto"}
+
+
+def test_supervise_restarts_a_dying_service_and_stops_when_odoo_exits(monkeypatch):
+    import subprocess
+
+    lines = []
+    monkeypatch.setattr(stack, "log", lines.append)
+    commands = {
+        "ingest": [sys.executable, "-c", "raise SystemExit(3)"],
+        "odoo": [sys.executable, "-c", "import time; time.sleep(4); raise SystemExit(7)"],
+    }
+    processes = [(name, subprocess.Popen(command)) for name, command in commands.items()]
+    assert stack.supervise(processes, commands, lambda: False) == 7
+    restarts = [line for line in lines if line.startswith("ingest exited with code 3; restarting")]
+    assert len(restarts) >= 2, lines  # 1 s, then 2 s of backoff within odoo's 4 s
+    assert lines[-1] == "odoo exited with code 7; stopping the stack"
+    for _name, proc in processes:
+        proc.wait(10)

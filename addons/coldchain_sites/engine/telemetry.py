@@ -98,6 +98,8 @@ REASONS = {
     "conflicting_value": "another value is already stored for this sensor and timestamp "
     "(the first one is kept)",
     "internal_error": "the service failed on this input (last resort)",
+    "poison_message": "the ingestion service died repeatedly while processing this message; "
+    "it is not processed again",
 }
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

@@ -98,14 +98,18 @@ class TestQuarantineUnavailableEverywhere(DistributionCase):
         Suggestion = self.env["distribution.rebalance.suggestion"]
         self.assertFalse(Suggestion._suggest(self.insulin.ids))
         # released by a signed disposition: north is in excess again, south gets stock
-        self.held.sudo().coldchain_hold = False
+        governed(self.held).write({"coldchain_hold": False})  # a signed disposition
         suggestion = Suggestion._suggest(self.insulin.ids)
         self.assertEqual(suggestion.from_warehouse_id, self.wh_north)
         self.assertEqual(suggestion.to_warehouse_id, self.wh_south)
 
     def test_lot_past_its_use_before_restriction_is_unavailable(self):
-        self.held.sudo().coldchain_hold = False
-        self.held.sudo().coldchain_use_before = fields.Datetime.now() - timedelta(hours=1)
+        governed(self.held).write({"coldchain_hold": False})  # a signed disposition
+        governed(self.held).write(
+            {"coldchain_use_before": fields.Datetime.now() - timedelta(hours=1)}
+        )
         self.assertEqual(self.status_row(self.wh_north).unavailable, 200.0)
-        self.held.sudo().coldchain_use_before = fields.Datetime.now() + timedelta(days=30)
+        governed(self.held).write(
+            {"coldchain_use_before": fields.Datetime.now() + timedelta(days=30)}
+        )
         self.assertEqual(self.status_row(self.wh_north).available, 200.0)

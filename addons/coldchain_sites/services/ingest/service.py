@@ -74,6 +74,7 @@ import psycopg2
 
 from ...engine import telemetry, telemetry_sql
 from . import settings as settings_module
+from .journal import CrashJournal, message_digest
 
 _logger = logging.getLogger("coldchain.ingest")
 
@@ -85,6 +86,7 @@ NULL = "\\N"
 STOP_GRACE_S = 20.0  # after SIGTERM, how long a batch is retried against a down database
 MAX_BATCHES_IN_FLIGHT = 2  # with the database process: one being written, one waiting
 MAX_TOPIC_TEXT = 512  # characters of a topic stored with a dead letter
+SUSPECT_BATCH = 50  # messages with one death travel in batches of at most this many
 # Errors a write raises because of the data it carries (not of the database's state):
 # the batch is written again message by message to find the culprit.
 DATA_ERRORS = (
@@ -290,6 +292,24 @@ class Batch:
         self.origins.append(origin)
         self.dead.append(self.dead_letter(origin, "internal_error", failure_text(error), *_NONE3))
 
+    def add_poison(self, topic, payload, received_us, oversize, deaths: int) -> None:
+        """A message the service died on ``deaths`` times (``journal``): one
+        ``poison_message`` dead letter, without validating it again."""
+        origin = (
+            ascii(topic)[1:-1][:MAX_TOPIC_TEXT],
+            payload if isinstance(payload, bytes) else ascii(payload).encode(),
+            received_us,
+            oversize,
+            len(self.readings),
+            len(self.dead),
+        )
+        self.origins.append(origin)
+        text = (
+            f"{telemetry.REASONS['poison_message']}: the service died {deaths} times "
+            "while this message was being processed"
+        )
+        self.dead.append(self.dead_letter(origin, "poison_message", text, *_NONE3))
+
     # ------------------------------------------------------------ one message
     def message_of(self, reading_index: int) -> int:
         """Index (in ``origins``) of the message a reading came from."""
@@ -464,7 +484,10 @@ class DatabaseWorker:
         """Validate the raw messages ``(topic, payload, received µs, retain, oversize)``;
         a message whose processing fails becomes an ``internal_error`` dead letter."""
         batch = Batch(self.settings.dead_letter_payload_bytes)
-        for topic, payload, received_us, retain, oversize in items:
+        for topic, payload, received_us, retain, oversize, *deaths in items:
+            if deaths:  # the service died with it in hand too often: never processed
+                batch.add_poison(topic, payload, received_us, oversize, deaths[0])
+                continue
             try:
                 outcome = self._validate(topic, payload, received_us, retain, oversize)
                 batch.add(topic, payload, received_us, outcome, oversize)
@@ -732,7 +755,13 @@ class IngestService:
         self.conn = None  # Connection to the database process
         self.worker: multiprocessing.process.BaseProcess | None = None
         self.next_batch = 0
-        self.in_flight: dict[int, list[tuple]] = {}  # batch id -> [(mid, qos, generation)]
+        # batch id -> ([(mid, qos, generation)], [message digest])
+        self.in_flight: dict[int, tuple[list[tuple], list[str]]] = {}
+        self.journal = CrashJournal(
+            settings.state_dir, settings.mqtt_client_id, settings.poison_after
+        )
+        self.deferred: deque = deque()  # suspects: (ack, item, digest, deaths)
+        self.solo = False  # a suspect is alone with the database process
 
     # ----------------------------------------------------------------- MQTT side
     def _mqtt_client(self) -> mqtt.Client:
@@ -826,16 +855,71 @@ class IngestService:
                 break
         return items, acks
 
+    def _room(self) -> bool:
+        """May a batch go to the database process now?  A suspect with more than
+        one death goes alone, with nothing else in flight (``journal``)."""
+        if self.solo:
+            return False
+        if self.deferred and self.deferred[0][3] > 1:
+            return not self.in_flight
+        return len(self.in_flight) < MAX_BATCHES_IN_FLIGHT
+
+    def _suspects_batch(self):
+        """The next batch of suspects: one with several deaths alone, else up to
+        ``SUSPECT_BATCH`` with one death."""
+        if not self.deferred:
+            return None
+        taken = [self.deferred.popleft()]
+        if taken[0][3] == 1:
+            while self.deferred and len(taken) < SUSPECT_BATCH and self.deferred[0][3] == 1:
+                taken.append(self.deferred.popleft())
+        return (
+            [item for _ack, item, _d, _n in taken],
+            [ack for ack, _item, _d, _n in taken],
+            [digest for _ack, _item, digest, _n in taken],
+            taken[0][3] > 1,
+        )
+
+    def _fresh_batch(self):
+        """The next batch from the inbox, with the suspects taken out of it (a
+        message with ``poison_after`` deaths stays in, marked as poison)."""
+        collected = self.collect()
+        if collected is None:
+            return None
+        items, acks = collected
+        digests = [message_digest(item[0], item[1], item[4]) for item in items]
+        if not self.journal.suspects:
+            return items, acks, digests, False
+        kept_items, kept_acks, kept_digests = [], [], []
+        poison_after = self.journal.poison_after
+        for ack, item, digest in zip(acks, items, digests, strict=True):
+            deaths = self.journal.deaths(digest)
+            if deaths >= poison_after:
+                kept_items.append((*item, deaths))  # dead-lettered, never processed
+                self.stats["poison"] += 1
+            elif deaths:
+                self.deferred.append((ack, item, digest, deaths))
+                continue
+            else:
+                kept_items.append(item)
+            kept_acks.append(ack)
+            kept_digests.append(digest)
+        if not kept_items:
+            return self._suspects_batch()
+        return kept_items, kept_acks, kept_digests, False
+
     def dispatch(self) -> bool:
         """Send a batch when there is room, then take in the answers; False when
         the database process is gone."""
         wait = 0.25
-        if len(self.in_flight) < MAX_BATCHES_IN_FLIGHT:
-            batch = self.collect()
+        if self._room():
+            batch = self._suspects_batch() or self._fresh_batch()
             if batch is not None:
-                items, acks = batch
+                items, acks, digests, solo = batch
                 self.next_batch += 1
-                self.in_flight[self.next_batch] = acks
+                self.in_flight[self.next_batch] = (acks, digests)
+                self.solo = solo
+                self.journal.sent(self.next_batch, digests)
                 try:
                     self.conn.send((self.next_batch, items))
                 except (BrokenPipeError, OSError):
@@ -849,9 +933,11 @@ class IngestService:
             while self.conn.poll(wait):
                 wait = 0
                 _kind, batch_id, committed, readings, dead = self.conn.recv()
-                acks = self.in_flight.pop(batch_id)
+                acks, digests = self.in_flight.pop(batch_id)
                 if not committed:
                     return False
+                self.journal.settled(batch_id, digests, committed=True)
+                self.solo = False
                 generation = self.generation
                 for mid, qos, message_generation in acks:
                     if qos and message_generation == generation:
@@ -915,6 +1001,7 @@ class IngestService:
             self._stop_database_process()
             _logger.info("stopped before start")
             return 0
+        self.journal.open()
         self.client.connect_async(s.mqtt_host, s.mqtt_port, keepalive=s.mqtt_keepalive)
         self.client.loop_start()
         alive = True
@@ -934,12 +1021,18 @@ class IngestService:
             self._stop_database_process()
             self.client.disconnect()
             self.client.loop_stop()
+            if self.stopping.is_set():
+                # asked to stop: what was not committed in time is no one's death
+                for batch_id, (_acks, digests) in list(self.in_flight.items()):
+                    self.journal.settled(batch_id, digests, committed=False)
+            self.journal.close()
         if not alive:
             _logger.error("the database process is gone: stopping (nothing more is acked)")
         _logger.info(
-            "stopped: %d readings, %d dead letters, %d messages",
+            "stopped: %d readings, %d dead letters (%d poison), %d messages",
             self.stats["readings"],
             self.stats["dead"],
+            self.stats["poison"],
             self.stats["messages"],
         )
         return 0 if alive or self.stopping.is_set() else 1

@@ -38,6 +38,8 @@ class Settings:
     registry_refresh_s: int = 30
     silence_factor: float = 3.0
     sweep_interval_s: int = 30
+    state_dir: str = ""
+    poison_after: int = 3
     limits: Limits = field(default_factory=Limits)
 
 
@@ -46,6 +48,14 @@ def _value(section, key, default=None):
     if value is None or value.strip().lower() in ("", "false", "none"):
         return default
     return value.strip()
+
+
+def _default_state_dir(options) -> str:
+    """``<Odoo's data_dir>/coldchain_ingest`` (Odoo's own default data_dir when unset)."""
+    data_dir = _value(options, "data_dir", None) or os.path.join(
+        os.path.expanduser("~"), ".local", "share", "Odoo"
+    )
+    return os.path.join(data_dir, "coldchain_ingest")
 
 
 def load(path: str) -> Settings:
@@ -86,6 +96,8 @@ def load(path: str) -> Settings:
         registry_refresh_s=num("ingest_registry_refresh_s", 30),
         silence_factor=num("ingest_silence_factor", 3, float),
         sweep_interval_s=num("ingest_sweep_interval_s", 30),
+        state_dir=_value(cold, "ingest_state_dir", None) or _default_state_dir(options),
+        poison_after=num("ingest_poison_after", 3),
         limits=Limits(
             future_tolerance_s=num("ingest_future_tolerance_s", 300),
             retention_days=num("ingest_retention_days", 400),

@@ -1,0 +1,1 @@
+"""Local stand-ins for partners' systems (tests, benchmarks, the demo). No Odoo."""
