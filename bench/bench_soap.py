@@ -95,12 +95,14 @@ def main() -> int:
     from zeep.transports import Transport
 
     import odoo
-    from odoo.addons.wms_bridge.simulators.soap_partner import SoapPartner
-    from odoo.addons.wms_bridge.tools.settings import settings_from_values
     from odoo.modules.registry import Registry
     from odoo.tools import config as odoo_config
 
     odoo_config.parse_config(["-c", str(config), "-d", DB, "--log-level=warn"], setup_logging=True)
+    odoo.modules.module.initialize_sys_path()  # our addons path, for the imports below
+    from odoo.addons.wms_bridge.simulators.soap_partner import SoapPartner
+    from odoo.addons.wms_bridge.tools.settings import settings_from_values
+
     partner = SoapPartner().start()
     insecure = settings_from_values({"allow_insecure_http": "True"})
     registry = Registry(DB)
@@ -126,7 +128,11 @@ def main() -> int:
         pickings = env["stock.picking"].search([("origin", "=", "BENCH-SOAP")])
         if len(pickings) < args.batch:
             pickings |= env["stock.picking"].create(
-                [{"picking_type_id": picking_type.id, "origin": "BENCH-SOAP"}] * args.batch
+                [
+                    {"picking_type_id": picking_type.id, "origin": "BENCH-SOAP",
+                     "name": f"BENCH-SOAP-{index:05d}"}
+                    for index in range(len(pickings), args.batch)
+                ]  # fmt: skip
             )
         pickings = pickings[: args.batch]
         env.cr.commit()
