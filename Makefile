@@ -94,6 +94,9 @@ bench-site-dashboard: deps  ## site dashboard data call: 50 sites x 40 sensors, 
 simulate: deps  ## publish the registered cold-chain network's telemetry (gateway simulator)
 	$(PYTHON) addons/coldchain_sites/tools/gateway_simulator.py -c $(LOCAL)/odoo.conf $(ARGS)
 
+bench-soap: deps  ## SOAP calls through wms_bridge (mapping + logging) vs zeep alone (N=2000)
+	$(PYTHON) bench/bench_soap.py --calls $(or $(N),2000)
+
 bench-release: deps  ## order pipeline vs plain confirm: N orders x 5 lines over 20 sites (N=1000)
 	$(PYTHON) bench/bench_release.py --orders $(or $(N),1000)
 

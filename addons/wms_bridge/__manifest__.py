@@ -13,8 +13,10 @@
         "security/wms_bridge_groups.xml",
         "security/ir.model.access.csv",
         "security/wms_bridge_rules.xml",
+        "security/wms_soap_rules.xml",
         "data/wms_bridge_data.xml",
         "data/edi_framework_data.xml",
+        "data/wms_soap_data.xml",
         "views/wms_trading_partner_views.xml",
         "views/wms_exchange_views.xml",
         "views/wms_exchange_report_views.xml",
@@ -22,6 +24,7 @@
         "views/stock_picking_views.xml",
         "views/res_config_settings_views.xml",
         "views/wms_bridge_menus.xml",
+        "views/wms_soap_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

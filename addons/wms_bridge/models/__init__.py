@@ -19,3 +19,4 @@ from . import (
 # The EDI framework seam extends the models above.
 from . import edi_framework  # isort: skip
 from . import edi_storage_transport  # isort: skip
+from . import wms_soap  # isort: skip

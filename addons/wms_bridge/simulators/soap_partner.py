@@ -174,6 +174,7 @@ class SoapPartner:
         self.version = version
         self.username, self.password, self.auth = username, password, auth
         self.calls: list[str] = []  # operation names, in order
+        self.busy_next = 0  # answer this many next calls with a server fault (transient)
         self.stock = {("SKU-1", "WH"): [("SKU-1", "LOT-A", 12), ("SKU-1", "LOT-B", 3)]}
         self.lock = threading.Lock()
         self.port = None
@@ -203,6 +204,8 @@ class SoapPartner:
             self._server = None
 
     def url(self, version: str | None = None) -> str:
+        """``/v1`` or ``/v2``: that version's WSDL; ``/current``: whichever version
+        the service runs now (a partner changing its WSDL at the same address)."""
         return f"http://127.0.0.1:{self.port}/{version or self.version}"
 
     # --------------------------------------------------------------------- WSGI
@@ -274,10 +277,11 @@ class SoapPartner:
                 break
         with self.lock:
             self.calls.append(operation)
-        misbehaving = self._behaviour(key)
-        if misbehaving:
-            return misbehaving
-        return self._operation(operation, key, values)
+            busy = self.busy_next > 0
+            self.busy_next -= busy
+        if busy:
+            key = "BUSY"
+        return self._behaviour(key) or self._operation(operation, key, values)
 
     @staticmethod
     def _behaviour(key: str) -> tuple[str, bytes] | None:

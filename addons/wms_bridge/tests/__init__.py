@@ -16,5 +16,6 @@ from . import (
     test_settings,
     test_sftp_transport,
     test_shipping_round_trip,
+    test_soap_services,
     test_transport_http,
 )
