@@ -129,10 +129,13 @@ def main() -> int:
         if len(pickings) < args.batch:
             pickings |= env["stock.picking"].create(
                 [
-                    {"picking_type_id": picking_type.id, "origin": "BENCH-SOAP",
-                     "name": f"BENCH-SOAP-{index:05d}"}
+                    {
+                        "picking_type_id": picking_type.id,
+                        "origin": "BENCH-SOAP",
+                        "name": f"BENCH-SOAP-{index:05d}",
+                    }
                     for index in range(len(pickings), args.batch)
-                ]  # fmt: skip
+                ]
             )
         pickings = pickings[: args.batch]
         env.cr.commit()

@@ -32,7 +32,9 @@ STORAGE = "storage"
 _TIMEOUT_OPTION = {"sftp": "timeout", "ftp": "timeout"}
 
 
-class WmsTradingPartner(models.Model):
+# The storage transport is one concern (a file of its own), the framework seam
+# another (edi_framework.py): two extensions of the partner on purpose.
+class WmsTradingPartner(models.Model):  # pylint: disable=consider-merging-classes-inherited
     _inherit = "wms.trading.partner"
 
     transport = fields.Selection(
