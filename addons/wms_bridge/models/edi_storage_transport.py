@@ -34,8 +34,8 @@ _TIMEOUT_OPTION = {"sftp": "timeout", "ftp": "timeout"}
 
 # The storage transport is one concern (a file of its own), the framework seam
 # another (edi_framework.py): two extensions of the partner on purpose.
-class WmsTradingPartner(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "wms.trading.partner"
+class WmsTradingPartner(models.Model):
+    _inherit = "wms.trading.partner"  # pylint: disable=consider-merging-classes-inherited
 
     transport = fields.Selection(
         selection_add=[(STORAGE, "EDI framework storage (SFTP, FTP, S3)")],
