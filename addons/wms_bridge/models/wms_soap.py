@@ -23,9 +23,10 @@ import logging
 import os
 import tempfile
 import threading
+from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..engine import credentials
@@ -484,7 +485,9 @@ class WmsSoapOperation(models.Model):
         code = f"wms_soap_{self.service_id.code}_{self.operation}".lower()
         Type = self.env["edi.exchange.type"].sudo()  # framework configuration
         backend_type = self.env.ref(BACKEND_TYPE_XMLID)
-        found = Type.search([("code", "=", code), ("backend_type_id", "=", backend_type.id)])
+        found = Type.search(
+            [("code", "=", code), ("backend_id", "=", self.service_id.edi_backend_id.id)]
+        )
         return found or Type.create(
             {
                 "name": f"SOAP {self.service_id.name}: {self.operation}",
@@ -553,8 +556,11 @@ class WmsSoapOperation(models.Model):
                 {
                     "type_id": type_.id,
                     "backend_id": service.edi_backend_id.id,
-                    "model": record._name,
-                    "res_id": record.id,
+                    # the business record as the framework keeps it (its related
+                    # records), in the same batch: model/res_id follow from it
+                    "related_record_ids": [
+                        Command.create({"model": record._name, "res_id": record.id})
+                    ],
                     "company_id": service.company_id.id,
                     "exchanged_on": now,
                     "wms_soap_operation_id": self.id,
@@ -562,25 +568,45 @@ class WmsSoapOperation(models.Model):
                 }
             )
             vals_list.append(vals)
-        return create_governed(self.env["edi.exchange.record"].sudo(), vals_list)
+        # the call log is the record itself: no creation message, no tracking; the
+        # framework's identifiers reserved in one query for the whole batch
+        Record = self.env["edi.exchange.record"].sudo()
+        identifiers = Record._wms_reserve_identifiers(len(vals_list))
+        Record = Record.with_context(
+            tracking_disable=True,
+            mail_create_nolog=True,
+            mail_notrack=True,
+            wms_soap_identifiers=identifiers,
+        )
+        return create_governed(Record, vals_list)
 
     def _apply(self, results, mapping, exchanges):
         """Response values onto the business records; a response the mapping cannot
         read parks its exchange (permanent: the mapping must change)."""
+        unreadable = {}
+        same_values = defaultdict(list)  # one write per distinct set of values
         for (record, _payload, result), exchange in zip(results, exchanges, strict=True):
             if not result.ok:
                 continue
             try:
                 values = read_response(mapping, result.response)
             except MappingError as error:
-                governed(exchange).write(
-                    {"edi_exchange_state": "output_sent_and_error",
-                     "exchange_error": str(error), "wms_soap_outcome": "mapping"}
-                )  # fmt: skip
+                unreadable[exchange] = str(error)
                 continue
             if values:
-                # sudo: the fields are the allow-listed SOAP fields of the record
-                record.sudo().write({k: _field_value(record, k, v) for k, v in values.items()})
+                converted = {k: _field_value(record, k, v) for k, v in values.items()}
+                same_values[tuple(sorted(converted.items(), key=repr))].append(record.id)
+        for exchange, error in unreadable.items():
+            governed(exchange).write(
+                {"edi_exchange_state": "output_sent_and_error",
+                 "exchange_error": error, "wms_soap_outcome": "mapping"}
+            )  # fmt: skip
+        if not results:
+            return
+        model = results[0][0]
+        for values, ids in same_values.items():
+            # sudo: the fields are the allow-listed SOAP fields of the records
+            model.browse(ids).sudo().write(dict(values))
 
 
 def _check_groups(env, action, group_xmlids):
@@ -648,6 +674,20 @@ def _exchange_values(result, attempts, service):
     return values
 
 
+class _ReservedIdentifiers:
+    """Identifiers reserved for one batch of call logs (an object an RPC caller
+    cannot put in a context)."""
+
+    def __init__(self, identifiers):
+        self._items = iter(list(identifiers))
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._items)
+
+
 class EdiExchangeRecord(models.Model):
     _inherit = "edi.exchange.record"
 
@@ -659,6 +699,38 @@ class EdiExchangeRecord(models.Model):
     wms_soap_outcome = fields.Char("SOAP Outcome", readonly=True)
     wms_soap_attempts = fields.Integer(readonly=True)
     wms_soap_next_attempt = fields.Datetime(readonly=True, index=True)
+
+    @api.model
+    def _get_identifier(self):
+        reserved = self.env.context.get("wms_soap_identifiers")
+        if isinstance(reserved, _ReservedIdentifiers):  # never from an RPC caller
+            identifier = next(reserved, None)
+            if identifier:
+                return identifier
+        return super()._get_identifier()
+
+    @api.model
+    def _wms_reserve_identifiers(self, count):
+        """``count`` identifiers of the framework's sequence in one query (its own
+        ``next_by_code`` costs a search and a query per record), or None when the
+        sequence is not a plain PostgreSQL sequence."""
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [("code", "=", "edi.exchange"), ("company_id", "in", [self.env.company.id, False])],
+                order="company_id",
+                limit=1,
+            )
+        )
+        if not sequence or sequence.implementation != "standard" or sequence.use_date_range:
+            return None
+        self.env.cr.execute(
+            "SELECT nextval(%s) FROM generate_series(1, %s)",
+            [f"ir_sequence_{sequence.id:03d}", count],
+        )
+        numbers = [number for (number,) in self.env.cr.fetchall()]
+        return _ReservedIdentifiers(sequence.get_next_char(n) for n in numbers)
 
     def _wms_soap_driven(self):
         return self.filtered(lambda r: r.backend_id.backend_type_id.code == "wms_soap")
