@@ -180,5 +180,5 @@ def test_reason_codes_are_stable():
         "unknown_sensor", "site_mismatch", "gateway_mismatch", "retired", "missing_value",
         "non_numeric", "missing_timestamp", "bad_timestamp", "future_timestamp", "too_old",
         "bad_sequence", "bad_status", "value_out_of_range", "conflicting_value",
-        "internal_error",
+        "internal_error", "poison_message",
     }  # fmt: skip
