@@ -57,8 +57,9 @@ class CheckpointStore(Protocol):
         """Store checkpoints ``(sensor, ts, state)``."""
 
 
-# start[sensor] = reading time after which to read (None: the sensor's whole history)
-ReadingSource = Callable[[dict[int, int | None], int], Iterator[Readings]]
+# source(start, stop, page_rows): the readings of the sensors of ``start`` with
+# start[sensor] < ts <= stop[sensor] (None: no bound), in pages ordered by (sensor, ts)
+ReadingSource = Callable[[dict[int, int | None], dict[int, int], int], Iterator[Readings]]
 
 
 @dataclass
@@ -73,7 +74,7 @@ class PendingResult:
 
 def evaluate_pending(
     evaluator: ExcursionEvaluator,
-    pending: dict[int, int],
+    pending: dict[int, tuple[int, int]],
     source: ReadingSource,
     checkpoints: CheckpointStore,
     *,
@@ -81,16 +82,20 @@ def evaluate_pending(
     checkpoint_interval_s: int = DEFAULT_CHECKPOINT_INTERVAL_S,
     page_rows: int = DEFAULT_PAGE_ROWS,
 ) -> PendingResult:
-    """Evaluate the readings of ``pending`` = {sensor: earliest new reading time}."""
+    """Evaluate the readings of ``pending`` = {sensor: (earliest, latest) new reading
+    time}.  Readings after the latest one are left to the run that consumes their
+    own queue entry (so that a reading read ahead never looks late later)."""
     result = PendingResult()
     events: dict[tuple, Excursion] = {}
     sensors = sorted(pending)
     until = evaluator.evaluated_until(sensors).tolist()
     late: dict[int, int] = {
-        sensor: pending[sensor]
+        sensor: pending[sensor][0]
         for sensor, carried in zip(sensors, until, strict=True)
-        if carried != INT_NONE and pending[sensor] <= carried
+        if carried != INT_NONE and pending[sensor][0] <= carried
     }
+    # a replayed sensor is read again up to what it had carried, at least
+    stop = {s: max(pending[s][1], carried) for s, carried in zip(sensors, until, strict=True)}
     if late:
         result.late_sensors = len(late)
         restored = checkpoints.latest_before(late)
@@ -106,7 +111,7 @@ def evaluate_pending(
     since = evaluator.evaluated_until(sensors, latest=False).tolist()
     start = {s: None if t == INT_NONE else t for s, t in zip(sensors, since, strict=True)}
     last_cp = checkpoints.last_times(sensors)
-    for page in source(start, page_rows):
+    for page in source(start, stop, page_rows):
         if not len(page):
             continue
         result.pages += 1
@@ -114,8 +119,9 @@ def evaluate_pending(
         result.readings += outcome.readings
         for event in outcome.events():
             events[event.key] = event
-        result.checkpoints += _checkpoint(evaluator, page, last_cp, checkpoints,
-                                          checkpoint_interval_s)
+        result.checkpoints += _checkpoint(
+            evaluator, page, last_cp, checkpoints, checkpoint_interval_s
+        )
     # monitoring rules announce the silences open at ``now`` (every carried sensor)
     outcome = evaluator.evaluate(_empty(), now=now)
     for event in outcome.events():
@@ -188,16 +194,18 @@ def memory_source(stored: Readings) -> ReadingSource:
     order = np.lexsort((stored.ts, stored.sensor))
     stored = stored.take(order)
 
-    def pages(start, page_rows):
+    def pages(start, stop, page_rows):
         if not start:
             return
         sensors = np.array(sorted(start), dtype=np.int64)
         after = np.array(
             [INT_NONE if start[s] is None else start[s] for s in sensors.tolist()], dtype=np.int64
         )
+        upto = np.array([stop[s] for s in sensors.tolist()], dtype=np.int64)
         pos = np.searchsorted(sensors, stored.sensor)
         pos_c = np.minimum(pos, len(sensors) - 1)
         mask = (sensors[pos_c] == stored.sensor) & (stored.ts > after[pos_c])
+        mask &= stored.ts <= upto[pos_c]
         rows = np.flatnonzero(mask)
         for i in range(0, len(rows), page_rows):
             yield stored.take(rows[i : i + page_rows])

@@ -2,6 +2,7 @@ from . import (
     _telemetry_readonly,
     coldchain_calibration,
     coldchain_dead_letter,
+    coldchain_dead_letter_replay,
     coldchain_disposition,
     coldchain_excursion,
     coldchain_excursion_evaluation,

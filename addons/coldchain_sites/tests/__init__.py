@@ -1,6 +1,7 @@
 from . import (
     test_apps_menu,
     test_calibration,
+    test_dead_letter_replay,
     test_excursion_alert,
     test_excursion_disposition,
     test_excursion_evaluation,

@@ -33,8 +33,9 @@ class Store:
 
     def add(self, batch: Readings) -> dict[int, int]:
         fresh = []
-        for i, key in enumerate(zip(batch.channel.tolist(), batch.sensor.tolist(),
-                                    batch.ts.tolist(), strict=True)):
+        for i, key in enumerate(
+            zip(batch.channel.tolist(), batch.sensor.tolist(), batch.ts.tolist(), strict=True)
+        ):
             if key not in self.keys:
                 self.keys.add(key)
                 fresh.append(i)
@@ -42,20 +43,29 @@ class Store:
         self.parts.append(new)
         pending = {}
         for s, t in zip(new.sensor.tolist(), new.ts.tolist(), strict=True):
-            pending[s] = min(t, pending.get(s, t))
+            lo, hi = pending.get(s, (t, t))
+            pending[s] = (min(lo, t), max(hi, t))
         return pending
 
     def readings(self) -> Readings:
-        return Readings(*(np.concatenate([getattr(p, f) for p in self.parts])
-                          for f in ("sensor", "ts", "value", "channel")))
+        return Readings(
+            *(
+                np.concatenate([getattr(p, f) for p in self.parts])
+                for f in ("sensor", "ts", "value", "channel")
+            )
+        )
 
     def apply(self, result):
         for sensor, since in result.replayed.items():
             for key, event in list(self.events.items()):
                 if event.sensor != sensor:
                     continue
-                if since is None or event.end_ts is None or event.end_ts > since \
-                        or event.start_ts > since:
+                if (
+                    since is None
+                    or event.end_ts is None
+                    or event.end_ts > since
+                    or event.start_ts > since
+                ):
                     del self.events[key]
         for event in result.events:
             if event.void:
@@ -78,8 +88,9 @@ def _arrivals(readings: Readings, rng) -> list[Readings]:
         span = int(rng.integers(1, 7))  # up to a 6-hour outage
         held |= (readings.sensor == s) & (hour >= h) & (hour < h + span)
     on_time = np.flatnonzero(~held)
-    cuts = np.sort(rng.choice(np.arange(1, len(on_time)), size=int(rng.integers(3, 12)),
-                              replace=False))
+    cuts = np.sort(
+        rng.choice(np.arange(1, len(on_time)), size=int(rng.integers(3, 12)), replace=False)
+    )
     batches = [readings.take(p) for p in np.split(on_time, cuts)]
     late = np.flatnonzero(held)
     if len(late):
@@ -88,8 +99,9 @@ def _arrivals(readings: Readings, rng) -> list[Readings]:
             at = int(rng.integers(1, len(batches) + 1))
             batches.insert(at, readings.take(np.sort(piece)))
     for _ in range(int(rng.integers(0, 3))):  # re-sent (at-least-once delivery)
-        batches.insert(int(rng.integers(0, len(batches) + 1)),
-                       batches[int(rng.integers(0, len(batches)))])
+        batches.insert(
+            int(rng.integers(0, len(batches) + 1)), batches[int(rng.integers(0, len(batches)))]
+        )
     return batches
 
 
@@ -102,8 +114,13 @@ def _run(readings, rules, rng, now, page_rows, interval):
         pending = store.add(batch)
         evaluator = ExcursionEvaluator(rules, state=state)
         result = evaluate_pending(
-            evaluator, pending, memory_source(store.readings()), checkpoints,
-            now=None, checkpoint_interval_s=interval, page_rows=page_rows,
+            evaluator,
+            pending,
+            memory_source(store.readings()),
+            checkpoints,
+            now=None,
+            checkpoint_interval_s=interval,
+            page_rows=page_rows,
         )
         store.apply(result)
         state = json.loads(json.dumps(evaluator.state(), allow_nan=False))
@@ -142,12 +159,18 @@ def test_replay_is_bounded_by_the_checkpoint(all_rules, random_readings):
     store, checkpoints = Store(), MemoryCheckpoints()
     evaluator = ExcursionEvaluator(all_rules)
     for piece in np.array_split(on_time, 20):
-        result = evaluate_pending(evaluator, store.add(readings.take(piece)),
-                                  memory_source(store.readings()), checkpoints)
+        result = evaluate_pending(
+            evaluator, store.add(readings.take(piece)), memory_source(store.readings()), checkpoints
+        )
         store.apply(result)
     assert checkpoints.rows[2]  # hourly checkpoints were kept
-    result = evaluate_pending(evaluator, store.add(readings.take(late)),
-                              memory_source(store.readings()), checkpoints, page_rows=10)
+    result = evaluate_pending(
+        evaluator,
+        store.add(readings.take(late)),
+        memory_source(store.readings()),
+        checkpoints,
+        page_rows=10,
+    )
     store.apply(result)
     assert result.late_sensors == 1 and set(result.replayed) == {2}
     since = result.replayed[2]
