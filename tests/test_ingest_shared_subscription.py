@@ -15,6 +15,7 @@ import signal
 import threading
 import time
 
+import psycopg2
 import pytest
 from ingest_helpers import (
     Service,
@@ -100,3 +101,58 @@ def test_two_instances_one_killed_nothing_lost_nothing_doubled(tmp_path, pg_dsn,
         " WHERE u.s = r.sensor_id AND r.ts BETWEEN u.lo AND u.hi)",
     )[0][0]
     assert queued == 0
+
+
+def test_a_sensor_enrolled_while_running_is_known_to_every_instance(tmp_path, pg_dsn, broker):
+    """The registry is re-read every ``ingest_registry_refresh_s`` (default 30 s; 2 s
+    here): a sensor enrolled in Odoo while the instances run is accepted by all of
+    them within that bound, without a restart; what came before is dead-lettered
+    ``unknown_sensor`` (replayable from Odoo)."""
+    registry = setup_database(pg_dsn)
+    gateway = "RTM-GW1"
+    services = []
+    for name in ("one", "two"):
+        client_id = f"ingest-{name}"
+        prime_session(broker.host, broker.port, client_id, subscription(GROUP))
+        workdir = tmp_path / name
+        workdir.mkdir()
+        config = write_config(
+            workdir / "odoo.conf", pg_dsn, broker.port, client_id,
+            mqtt_share_group=GROUP, ingest_registry_refresh_s=2,
+        )  # fmt: skip
+        service = Service(config, workdir / "ingest.log").start()
+        services.append(service)
+    try:
+        for service in services:
+            wait_until(lambda s=service: "connected to 127.0.0.1" in s.output(), 30, "up", service)
+        topic = f"sites/RTM/gateways/{gateway}/sensors/RTM-NEW-T9/telemetry"
+
+        def message(minute):
+            return (topic, f'{{"ts": "2025-06-01T10:{minute:02d}:00Z", "value": 4.0}}'.encode())
+
+        publish_all(broker.host, broker.port, "gw-new-1", [message(0)])
+        wait_until(
+            lambda: query(pg_dsn, "SELECT count(*) FROM coldchain_dead_letter")[0][0] == 1,
+            30, "the unknown sensor's dead letter", services[0],
+        )  # fmt: skip
+        conn = psycopg2.connect(**pg_dsn)
+        with conn, conn.cursor() as cr:  # enrolled in Odoo: committed
+            cr.execute(
+                "INSERT INTO coldchain_sensor (code, gateway_id, state, expected_interval)"
+                " VALUES ('RTM-NEW-T9', %s, 'active', 60)",
+                [registry.gateways[gateway]],
+            )
+        conn.close()
+        enrolled = time.monotonic()
+        time.sleep(2.5)  # one refresh interval
+        publish_all(broker.host, broker.port, "gw-new-2", [message(m) for m in range(1, 21)])
+        wait_until(lambda: reading_count(pg_dsn) == 20, 30, "the new sensor's readings")
+        assert time.monotonic() - enrolled < 30
+        assert query(pg_dsn, "SELECT count(*) FROM coldchain_dead_letter")[0][0] == 1
+        for service in services:
+            assert service.stop(signal.SIGTERM) == 0
+            counts = [int(n) for n in re.findall(r"stopped: (\d+) readings", service.output())]
+            assert counts[-1] > 0  # each instance accepted some of the new sensor's
+    finally:
+        for service in services:
+            service.stop(signal.SIGKILL)
