@@ -38,6 +38,7 @@
         "views/stock_lot_excursion_views.xml",
         "views/stock_picking_excursion_views.xml",
         "views/coldchain_sites_menus.xml",
+        "views/coldchain_reading_archive_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -64,6 +64,12 @@ APPEND_ONLY_FUNCTION = """
 CREATE OR REPLACE FUNCTION coldchain_forbid_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    -- the one controlled exception: the administrator's governed purge of archived
+    -- months past retention sets coldchain.purge_archive for its own transaction
+    IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'coldchain_reading'
+       AND coalesce(current_setting('coldchain.purge_archive', true), '') <> '' THEN
+        RETURN OLD;
+    END IF;
     RAISE EXCEPTION 'table % is append-only: % is forbidden', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END;

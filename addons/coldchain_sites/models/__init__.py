@@ -11,6 +11,7 @@ from . import (
     coldchain_gateway,
     coldchain_monitoring_event,
     coldchain_reading,
+    coldchain_reading_archive,
     coldchain_sensor,
     coldchain_service_tier,
     coldchain_signature_failure,

@@ -11,6 +11,7 @@ from . import (
     test_excursion_rule,
     test_gateway_credentials,
     test_hostile_rpc,
+    test_reading_archive,
     test_readings_readonly,
     test_record_rules,
     test_registry_contract,
