@@ -9,7 +9,7 @@ PIP_FLAGS ?= --disable-pip-version-check --quiet
 
 .DEFAULT_GOAL := help
 .PHONY: help deps test-deps check-odoo setup run test test-pytest test-odoo lint \
-        demo bench bench-excursion bench-edi bench-release bench-ingest simulate docker-up docker-down clean
+        demo bench bench-excursion bench-edi bench-release bench-ingest bench-telemetry-volume simulate docker-up docker-down clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -77,6 +77,9 @@ bench-ingest: deps  ## telemetry ingestion: R readings through Mosquitto into Po
 
 simulate: deps  ## publish the registered cold-chain network's telemetry (gateway simulator)
 	$(PYTHON) addons/coldchain_sites/tools/gateway_simulator.py -c $(LOCAL)/odoo.conf $(ARGS)
+
+bench-telemetry-volume: deps  ## telemetry at volume: ROWS readings by COPY (default 100 M), ingest full/empty, eval lag, backfill, evidence queries
+	$(PYTHON) bench/bench_telemetry_volume.py --rows $(or $(ROWS),100000000) $(ARGS)
 
 bench-release: deps  ## order pipeline vs plain confirm: N orders x 5 lines over 20 sites (N=1000)
 	$(PYTHON) bench/bench_release.py --orders $(or $(N),1000)

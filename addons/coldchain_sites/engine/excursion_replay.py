@@ -115,19 +115,34 @@ def evaluate_pending(
         if not len(page):
             continue
         result.pages += 1
-        outcome = evaluator.evaluate(page)
-        result.readings += outcome.readings
-        for event in outcome.events():
-            events[event.key] = event
-        result.checkpoints += _checkpoint(
-            evaluator, page, last_cp, checkpoints, checkpoint_interval_s
-        )
+        # in slices of one checkpoint interval, so that a page spanning days still
+        # leaves a checkpoint every interval (each sensor's readings stay in order)
+        for part in _time_slices(page, checkpoint_interval_s):
+            outcome = evaluator.evaluate(part)
+            result.readings += outcome.readings
+            for event in outcome.events():
+                events[event.key] = event
+            result.checkpoints += _checkpoint(
+                evaluator, part, last_cp, checkpoints, checkpoint_interval_s
+            )
     # monitoring rules announce the silences open at ``now`` (every carried sensor)
     outcome = evaluator.evaluate(_empty(), now=now)
     for event in outcome.events():
         events[event.key] = event
     result.events = list(events.values())
     return result
+
+
+def _time_slices(page: Readings, interval: int):
+    ts = np.asarray(page.ts, dtype=np.int64)
+    bucket = (ts - ts.min()) // max(interval, 1)
+    if not bucket.any():
+        yield page
+        return
+    order = np.argsort(bucket, kind="stable")
+    cuts = np.flatnonzero(np.diff(bucket[order])) + 1
+    for rows in np.split(order, cuts):
+        yield page.take(rows)
 
 
 def _checkpoint(evaluator, page: Readings, last_cp: dict[int, int], store, interval: int) -> int:

@@ -27,6 +27,8 @@ from .excursion_replay import (
 )
 from .excursion_types import CHANNEL_DOOR, CHANNEL_TEMPERATURE, Readings
 
+HOURLY_CHECKPOINTS_S = 2 * 86_400  # every interval for two days, then one a day
+
 
 class SqlCheckpoints:
     """Per-sensor checkpoints (engine ``CheckpointStore``) in SQL."""
@@ -56,6 +58,10 @@ class SqlCheckpoints:
         self.cr.execute(
             telemetry_sql.CHECKPOINTS_SAVE,
             [[r[0] for r in rows], [int(r[1]) for r in rows], [json.dumps(r[2]) for r in rows]],
+        )
+        self.cr.execute(
+            telemetry_sql.CHECKPOINTS_PRUNE,
+            {"sensors": sorted({r[0] for r in rows}), "keep": HOURLY_CHECKPOINTS_S},
         )
 
 

@@ -327,6 +327,18 @@ DELETE FROM coldchain_excursion_checkpoint c
  USING unnest(%s::integer[], %s::bigint[]) AS a(sensor_id, after)
  WHERE c.sensor_id = a.sensor_id AND (a.after IS NULL OR c.ts > a.after)
 """
+# Checkpoints thin out with age: every interval over the last %(keep)s seconds of a
+# sensor, then the first of each UTC day (a late reading older than two days
+# replays at most a day of its sensor).
+CHECKPOINTS_PRUNE = """
+DELETE FROM coldchain_excursion_checkpoint c
+ USING (SELECT sensor_id, max(ts) AS newest FROM coldchain_excursion_checkpoint
+         WHERE sensor_id = ANY(%(sensors)s) GROUP BY sensor_id) m
+ WHERE c.sensor_id = m.sensor_id AND c.ts < m.newest - %(keep)s
+   AND EXISTS (SELECT 1 FROM coldchain_excursion_checkpoint d
+                WHERE d.sensor_id = c.sensor_id AND d.ts < c.ts
+                  AND d.ts / 86400 = c.ts / 86400)
+"""
 CHECKPOINTS_SAVE = """
 INSERT INTO coldchain_excursion_checkpoint (sensor_id, ts, state)
 SELECT * FROM unnest(%s::integer[], %s::bigint[], %s::jsonb[])

@@ -19,7 +19,7 @@ from coldchain_sites.engine.excursion_replay import (
     memory_source,
 )
 
-SEEDS = range(10)
+SEEDS = range(8)
 HOUR = 3600
 
 
