@@ -124,10 +124,16 @@ def fill(conn, network, rows: int, end: datetime):
                     buf.write(f"{sids[i]}\t{gw_of[i]}\t{ts}\t{values[i]}\t{ts}\n")
                     done += 1
             buf.seek(0)
+            lo = datetime.fromtimestamp(start + 60 * m0, UTC)
+            hi = datetime.fromtimestamp(start + 60 * (m1 - 1), UTC)
+            # one transaction: the rows and their queue entry for the evaluation
+            cr.execute("BEGIN")
             cr.copy_expert(
                 "COPY coldchain_reading (sensor_id, gateway_id, ts, value, received_at) FROM STDIN",
                 buf,
             )
+            cr.execute(telemetry_sql.ENQUEUE_RANGE, [sids.tolist(), [lo] * n, [hi] * n])
+            cr.execute("COMMIT")
             print(f"  filled {done:,} rows", flush=True)
     return start, minutes, hole, sorted(gw0), gw_of[0]
 

@@ -4,8 +4,9 @@ Reading ids are allocated before commit.  Writer A inserts a reading (small id) 
 keeps its transaction open; writer B inserts later readings (larger ids) and
 commits; the evaluation runs; then A commits.  An "id > watermark" scheme never
 evaluates A's reading; the queue written by the ingest transaction itself does, and
-the events equal a whole-history evaluation.  Also: a COPY fills the queue too, and
-a run reads the readings in pages of the configured size.
+the events equal a whole-history evaluation.  Also: a bulk load (COPY) queues what
+it loaded with ENQUEUE_RANGE, and a run reads the readings in pages of the
+configured size.
 """
 
 import io
@@ -108,7 +109,7 @@ def test_two_writers_committing_out_of_id_order_skip_nothing(pg_dsn):
         conn.close()
 
 
-def test_copy_fills_the_queue_and_runs_read_in_pages(pg_dsn):
+def test_a_bulk_load_queues_its_range_and_runs_read_in_pages(pg_dsn):
     reg = setup_database(pg_dsn)
     sensors = [reg.sensors[c] for c in ("RTM-CHILL-T1", "RTM-CHILL-T2", "LYS-CHILL-T1")]
     conn = psycopg2.connect(**pg_dsn)
@@ -132,12 +133,17 @@ def test_copy_fills_the_queue_and_runs_read_in_pages(pg_dsn):
             "COPY coldchain_reading (sensor_id, gateway_id, ts, value, received_at) FROM STDIN",
             io.StringIO(f"{sensors[0]}\t1\t{_iso(T0 + 60 * 200)}\t5.0\t{_iso(T0)}\n"),
         )
+        # a bulk load queues what it loaded, in its transaction
+        cr.execute(
+            telemetry_sql.ENQUEUE_RANGE,
+            [sensors, [_iso(T0)] * 3, [_iso(T0 + 60 * 200)] * 3],
+        )
         conn.commit()
         evaluator = ExcursionEvaluator(RULES)
         results = evaluate_queued(cr, evaluator, chunk_sensors=2, page_rows=64)
         conn.commit()
         assert len(results) == 2  # two chunks of sensors
-        assert sum(r.readings for r in results) == 601  # the COPY queued its row too
+        assert sum(r.readings for r in results) == 601
         assert max(r.pages for r in results) == 7  # 401 rows in pages of 64
         got = [e for r in results for e in r.events]
         assert _key(got) == _key(evaluate_history(_all_readings(cr), RULES))

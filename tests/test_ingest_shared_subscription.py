@@ -5,7 +5,8 @@ their own client id and persistent session on a broker of the test's own; each
 message goes to one of them.  One instance is killed (SIGKILL) mid-run while the
 stream goes on, then restarted: every reading is stored exactly once, and both
 instances did part of the work.  Every insert queued its readings for the
-evaluation (``coldchain_reading_pending``), whatever the instance.
+evaluation (``coldchain_reading_pending``) in the same statement, whatever the
+instance.
 """
 
 from __future__ import annotations

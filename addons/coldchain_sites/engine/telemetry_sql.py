@@ -36,14 +36,18 @@ be turned into a TimescaleDB hypertable later without touching Odoo.
 Commit-ordered queue of new readings (``coldchain_reading_pending``)
 -------------------------------------------------------------------
 Reading ids are allocated before commit: with two writers a smaller id can commit
-after a larger one was seen, so "id > watermark" would skip it.  Instead, every
-``INSERT`` into the readings (any writer, any path: ``INSERT``, ``COPY``) adds, in
-the *same transaction*, through a statement trigger over its transition table, one
-row to ``coldchain_reading_pending``: the sensors it wrote with the earliest and
-latest reading time of each.  A reading and its queue entry become visible
-together; the evaluation consumes (deletes) the entries it sees and evaluates those
-sensors from what it carried (``engine/excursion_replay.py``).  Nothing depends on
-the order of ids.
+after a larger one was seen, so "id > watermark" would skip it.  Instead, the one
+statement that inserts readings (:data:`INSERT_READINGS`,
+:data:`INSERT_READINGS_FROM_STAGE`) also adds, in the *same statement and
+transaction*, one row to ``coldchain_reading_pending``: the sensors it wrote with
+the earliest and latest reading time of each (from its ``RETURNING`` rows, so
+duplicates dropped by ``ON CONFLICT`` are not queued).  A reading and its queue
+entry become visible together; the evaluation consumes (deletes) the entries it
+sees and evaluates those sensors from what it carried
+(``engine/excursion_replay.py``).  Nothing depends on the order of ids.  A bulk
+load (``COPY``) adds its entry with :data:`ENQUEUE_RANGE` in its transaction.  (Not a
+trigger: statement triggers with transition tables are refused on TimescaleDB
+hypertables.)
 
 A trigger forbids ``UPDATE``, ``DELETE`` and ``TRUNCATE`` on the readings, the dead
 letters: a correction is a new record, never an edit.
@@ -117,21 +121,8 @@ CREATE TABLE IF NOT EXISTS coldchain_reading_pending (
     min_ts timestamptz[] NOT NULL,
     max_ts timestamptz[] NOT NULL
 );
-CREATE OR REPLACE FUNCTION coldchain_reading_enqueue() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO coldchain_reading_pending (sensors, min_ts, max_ts)
-    SELECT array_agg(p.sensor_id), array_agg(p.lo), array_agg(p.hi)
-      FROM (SELECT sensor_id, min(ts) AS lo, max(ts) AS hi
-              FROM coldchain_new_readings GROUP BY sensor_id) p
-    HAVING count(*) > 0;
-    RETURN NULL;
-END;
-$$;
 DROP TRIGGER IF EXISTS coldchain_reading_enqueue ON coldchain_reading;
-CREATE TRIGGER coldchain_reading_enqueue AFTER INSERT ON coldchain_reading
-    REFERENCING NEW TABLE AS coldchain_new_readings
-    FOR EACH STATEMENT EXECUTE FUNCTION coldchain_reading_enqueue();
+DROP FUNCTION IF EXISTS coldchain_reading_enqueue();
 """
 )
 
@@ -361,21 +352,45 @@ SELECT s.id, s.code, s.gateway_id, s.state, s.calibration_due_date,
 
 # ------------------------------------------------------------------------ writes
 
+# Every insert of readings queues them for the evaluation in the same statement
+# (see "Commit-ordered queue" above); the statements return the rows inserted.
+_ENQUEUE = """, queued AS (
+    INSERT INTO coldchain_reading_pending (sensors, min_ts, max_ts)
+    SELECT array_agg(p.sensor_id), array_agg(p.lo), array_agg(p.hi)
+      FROM (SELECT sensor_id, min(ts) AS lo, max(ts) AS hi FROM ins GROUP BY sensor_id) p
+    HAVING count(*) > 0
+)"""
+
+# A bulk load (COPY) queues what it loaded in its own transaction: the sensors and
+# the time range loaded (arrays of sensor ids, earliest and latest timestamptz).
+ENQUEUE_RANGE = """
+INSERT INTO coldchain_reading_pending (sensors, min_ts, max_ts)
+VALUES (%s::integer[], %s::timestamptz[], %s::timestamptz[])
+"""
+
 # One statement per batch: arrays bound once, rows produced by unnest().  Timestamps
 # travel as integer microseconds since the epoch (exact, cheap to bind).
-INSERT_READINGS = """
-INSERT INTO coldchain_reading
-       (sensor_id, gateway_id, ts, value, seq, received_at, late, calibration_expired)
-SELECT u.sensor_id, u.gateway_id,
-       timestamptz 'epoch' + u.ts_us * interval '1 microsecond',
-       u.value, u.seq,
-       timestamptz 'epoch' + u.received_us * interval '1 microsecond',
-       u.late, u.calibration_expired
-  FROM unnest(%s::integer[], %s::integer[], %s::bigint[], %s::float8[], %s::bigint[],
-              %s::bigint[], %s::boolean[], %s::boolean[])
-       AS u(sensor_id, gateway_id, ts_us, value, seq, received_us, late, calibration_expired)
-ON CONFLICT (sensor_id, ts) DO NOTHING
+INSERT_READINGS = (
+    """
+WITH ins AS (
+    INSERT INTO coldchain_reading
+           (sensor_id, gateway_id, ts, value, seq, received_at, late, calibration_expired)
+    SELECT u.sensor_id, u.gateway_id,
+           timestamptz 'epoch' + u.ts_us * interval '1 microsecond',
+           u.value, u.seq,
+           timestamptz 'epoch' + u.received_us * interval '1 microsecond',
+           u.late, u.calibration_expired
+      FROM unnest(%s::integer[], %s::integer[], %s::bigint[], %s::float8[], %s::bigint[],
+                  %s::bigint[], %s::boolean[], %s::boolean[])
+           AS u(sensor_id, gateway_id, ts_us, value, seq, received_us, late, calibration_expired)
+    ON CONFLICT (sensor_id, ts) DO NOTHING
+RETURNING sensor_id, ts
+)"""
+    + _ENQUEUE
+    + """
+SELECT count(*) FROM ins
 """
+)
 
 # The service's fast path: COPY the batch into a per-connection staging table, then
 # one INSERT ... SELECT ... ON CONFLICT DO NOTHING (same semantics as INSERT_READINGS),
@@ -390,18 +405,26 @@ CREATE TEMP TABLE IF NOT EXISTS coldchain_reading_stage (
 
 COPY_READINGS_STAGE = "COPY coldchain_reading_stage FROM STDIN"
 
-INSERT_READINGS_FROM_STAGE = """
-INSERT INTO coldchain_reading
-       (sensor_id, gateway_id, ts, value, seq, received_at, late, calibration_expired)
-SELECT u.sensor_id, u.gateway_id,
-       timestamptz 'epoch' + u.ts_us * interval '1 microsecond',
-       u.value, u.seq,
-       timestamptz 'epoch' + u.received_us * interval '1 microsecond',
-       u.late, u.calibration_expired
-  FROM coldchain_reading_stage u
- ORDER BY u.n
-ON CONFLICT (sensor_id, ts) DO NOTHING
+INSERT_READINGS_FROM_STAGE = (
+    """
+WITH ins AS (
+    INSERT INTO coldchain_reading
+           (sensor_id, gateway_id, ts, value, seq, received_at, late, calibration_expired)
+    SELECT u.sensor_id, u.gateway_id,
+           timestamptz 'epoch' + u.ts_us * interval '1 microsecond',
+           u.value, u.seq,
+           timestamptz 'epoch' + u.received_us * interval '1 microsecond',
+           u.late, u.calibration_expired
+      FROM coldchain_reading_stage u
+     ORDER BY u.n
+    ON CONFLICT (sensor_id, ts) DO NOTHING
+RETURNING sensor_id, ts
+)"""
+    + _ENQUEUE
+    + """
+SELECT count(*) FROM ins
 """
+)
 
 # After INSERT_READINGS_FROM_STAGE inserted fewer rows than were staged: the staged
 # readings whose (sensor, ts) is stored with another value (the first value stays;

@@ -143,5 +143,6 @@ class ColdchainDeadLetter(models.Model):
                 list(columns[6]),
             ],
         )
+        stored = self.env.cr.fetchone()[0]
         self.env["coldchain.reading"].invalidate_model()
-        return self.env.cr.rowcount
+        return stored

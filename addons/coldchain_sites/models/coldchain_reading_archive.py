@@ -146,7 +146,7 @@ class ColdchainReadingArchive(models.Model):
             manifest = telemetry_archive.write_archive(spool, site.code, month, pages())
             spool.seek(0)
             data = spool.read()
-        archive = governed(self).create(
+        archive = governed(self.sudo()).create(
             {
                 "warehouse_id": site.id,
                 "month": month,

@@ -558,8 +558,8 @@ class DatabaseWorker:
             cr.copy_expert(
                 telemetry_sql.COPY_READINGS_STAGE, io.StringIO(self._copy_text(batch, start, end))
             )
-            cr.execute(telemetry_sql.INSERT_READINGS_FROM_STAGE)
-            if cr.rowcount < end - start:  # duplicates, or conflicting values
+            cr.execute(telemetry_sql.INSERT_READINGS_FROM_STAGE)  # queues them too
+            if cr.fetchone()[0] < end - start:  # duplicates, or conflicting values
                 cr.execute(telemetry_sql.CONFLICTING_READINGS)
                 conflicts = self._conflicts(batch, cr.fetchall())
             if clear:
