@@ -34,9 +34,12 @@ class ColdchainDeadLetterReplay(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        raise AccessError(self.env._("The dead letter replay log is append-only."))
+        if self:
+            raise AccessError(self.env._("The dead letter replay log is append-only."))
+        return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
         raise AccessError(self.env._("The dead letter replay log is append-only."))
 
 

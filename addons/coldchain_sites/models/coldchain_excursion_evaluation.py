@@ -81,8 +81,9 @@ class ColdchainExcursionEvaluation(models.Model):
         return state or self.create({"name": "default"})
 
     def init(self):
-        super().init()
+        res = super().init()
         create_evaluation_tables(self.env.cr)
+        return res
 
     @api.model
     def _cron_evaluate_excursions(self):
@@ -127,7 +128,8 @@ class ColdchainExcursionEvaluation(models.Model):
                 )
             state_rec.write({"engine_state": evaluator.state()})
             if commit:
-                cr.commit()
+                # like Odoo's own scheduler: a long cron keeps the chunks it finished
+                cr.commit()  # pylint: disable=invalid-commit
 
         evaluate_queued(
             cr, evaluator, chunk_sensors=chunk, page_rows=page_rows,

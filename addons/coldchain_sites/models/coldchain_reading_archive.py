@@ -86,7 +86,8 @@ class ColdchainReadingArchive(models.Model):
         check_governed(self, set(vals), self.env._("A telemetry archive"))
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
         raise AccessError(self.env._("Telemetry archives are never deleted."))
 
     # ------------------------------------------------------------------ export
