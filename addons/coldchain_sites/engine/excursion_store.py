@@ -66,35 +66,49 @@ class SqlCheckpoints:
 
 
 def sql_source(cr):
-    """The engine's ``ReadingSource``: keyset pages over the (sensor_id, ts) index."""
+    """The engine's ``ReadingSource``: keyset pages over the (sensor_id, ts) index.
+
+    Each query reads a *group* of consecutive sensors (sorted by the server, at most
+    ``page_rows`` rows returned): the group grows while whole groups fit in a page
+    and shrinks when one does not, so the server never sorts much more than a page
+    whatever the backlog, and Python holds one page at a time."""
 
     def pages(start, stop, page_rows):
         sensors = sorted(start)
-        params = {
-            "sensors": sensors,
-            "start": [start[s] for s in sensors],
-            "stop": [int(stop[s]) for s in sensors],
-            "door": CHANNEL_DOOR,
-            "temperature": CHANNEL_TEMPERATURE,
-            "after_sensor": 0,
-            "after_ts": "-infinity",
-            "limit": page_rows,
-        }
-        while sensors:
-            cr.execute(telemetry_sql.READINGS_PAGE, params)
-            rows = cr.fetchall()
-            if not rows:
-                return
-            sensor, ts, value, channel, raw_ts = zip(*rows, strict=True)
-            yield Readings(
-                np.array(sensor, dtype=np.int64),
-                np.array(ts, dtype=np.int64),
-                np.array(value, dtype=np.float64),
-                np.array(channel, dtype=np.int8),
+        position, group = 0, 16
+        after_ts = "-infinity"  # keyset: within sensors[position]
+        while position < len(sensors):
+            chunk = sensors[position : position + group]
+            cr.execute(
+                telemetry_sql.READINGS_PAGE,
+                {
+                    "sensors": chunk,
+                    "start": [start[s] for s in chunk],
+                    "stop": [int(stop[s]) for s in chunk],
+                    "door": CHANNEL_DOOR,
+                    "temperature": CHANNEL_TEMPERATURE,
+                    "after_sensor": chunk[0],
+                    "after_ts": after_ts,
+                    "limit": page_rows,
+                },
             )
-            if len(rows) < page_rows:
-                return
-            params["after_sensor"], params["after_ts"] = sensor[-1], raw_ts[-1]
+            rows = cr.fetchall()
+            if len(rows) < page_rows:  # the whole group fitted
+                position += len(chunk)
+                after_ts = "-infinity"
+                group = min(group * 2, 4096)
+            else:  # go on from the last row's (sensor, ts)
+                position = sensors.index(rows[-1][0], position)
+                after_ts = rows[-1][4]
+                group = max(1, group // 2)
+            if rows:
+                sensor, ts, value, channel, _raw = zip(*rows, strict=True)
+                yield Readings(
+                    np.array(sensor, dtype=np.int64),
+                    np.array(ts, dtype=np.int64),
+                    np.array(value, dtype=np.float64),
+                    np.array(channel, dtype=np.int8),
+                )
 
     return pages
 

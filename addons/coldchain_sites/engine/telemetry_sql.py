@@ -298,7 +298,7 @@ SELECT r.sensor_id, floor(extract(epoch FROM r.ts))::bigint, r.value,
   JOIN coldchain_reading r
     ON r.sensor_id = p.sensor_id
    AND r.ts >= to_timestamp(coalesce(p.start + 1, 0)) AND r.ts < to_timestamp(p.stop + 1)
- WHERE (r.sensor_id, r.ts) > (%(after_sensor)s, %(after_ts)s)
+ WHERE (r.sensor_id, r.ts) > (%(after_sensor)s, %(after_ts)s::timestamptz)
  ORDER BY r.sensor_id, r.ts
  LIMIT %(limit)s
 """
