@@ -10,7 +10,7 @@ PIP_FLAGS ?= --disable-pip-version-check --quiet
 .DEFAULT_GOAL := help
 .PHONY: help deps test-deps check-odoo setup run test test-pytest test-odoo lint \
         demo bench bench-excursion bench-edi bench-edi-e2e bench-release bench-ingest bench-proxy \
-        bench-dashboard bench-risk bench-site-dashboard bench-soap simulate docker-up docker-down clean
+        bench-dashboard bench-risk bench-site-dashboard bench-soap bench-telemetry-volume simulate docker-up docker-down clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -96,6 +96,9 @@ simulate: deps  ## publish the registered cold-chain network's telemetry (gatewa
 
 bench-soap: deps  ## SOAP calls through wms_bridge (mapping + logging) vs zeep alone (N=2000)
 	$(PYTHON) bench/bench_soap.py --calls $(or $(N),2000)
+
+bench-telemetry-volume: deps  ## telemetry at volume: ROWS readings by COPY (default 100 M), ingest full/empty, eval lag, backfill, evidence queries
+	$(PYTHON) bench/bench_telemetry_volume.py --rows $(or $(ROWS),100000000) $(ARGS)
 
 bench-release: deps  ## order pipeline vs plain confirm: N orders x 5 lines over 20 sites (N=1000)
 	$(PYTHON) bench/bench_release.py --orders $(or $(N),1000)

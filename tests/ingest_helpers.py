@@ -120,13 +120,13 @@ def write_config(path: Path, dsn: dict, broker_port: int, client_id: str, **extr
     return path
 
 
-def prime_session(host: str, port: int, client_id: str) -> None:
+def prime_session(host: str, port: int, client_id: str, topic: str = "sites/#") -> None:
     """Create the service's persistent session, so the broker queues from now on."""
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False)
     client.connect(host, port, keepalive=30)
     client.loop_start()
     try:
-        info = client.subscribe("sites/#", qos=1)
+        info = client.subscribe(topic, qos=1)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and not client.is_connected():
             time.sleep(0.02)

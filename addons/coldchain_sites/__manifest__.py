@@ -42,6 +42,7 @@
         "views/coldchain_dashboard_views.xml",
         "views/coldchain_scan_views.xml",
         "report/coldchain_reports.xml",
+        "views/coldchain_reading_archive_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -251,6 +251,16 @@ class _RuleState:
         names = [name for name, _dtype in cls.ROW_FIELDS + cls.CTX_FIELDS]
         return cls(**{name: np.concatenate([getattr(p, name) for p in parts]) for name in names})
 
+    def select(self, sensors: np.ndarray, keep: bool = True) -> _RuleState:
+        """Rows (and context rows) of ``sensors`` (``keep=False``: of every other sensor)."""
+        rows = np.isin(self.sensors, sensors)
+        ctx = np.isin(self.ctx_sensor, sensors)
+        if not keep:
+            rows, ctx = ~rows, ~ctx
+        data = {name: getattr(self, name)[rows] for name, _dtype in self.ROW_FIELDS}
+        data.update({name: getattr(self, name)[ctx] for name, _dtype in self.CTX_FIELDS})
+        return _RuleState(**data)
+
     def merge(self, new: _RuleState) -> _RuleState:
         """Rows of ``new`` replace this state's rows of the same sensors."""
         keep = ~np.isin(self.sensors, new.sensors, assume_unique=True)
@@ -952,6 +962,58 @@ class ExcursionEvaluator:
             "format": STATE_FORMAT,
             "rules": {key: st.to_json() for key, st in self._states.items()},
         }
+
+    def evaluated_until(
+        self, sensors: Sequence[int] | np.ndarray, latest: bool = True
+    ) -> np.ndarray:
+        """Per sensor, the latest (``latest=False``: earliest) last reading time the
+        rules carry (``INT_NONE``: none carried).
+
+        A new reading of the sensor at or before the latest one may be late for some
+        rule; every reading after the earliest one may be new for some rule."""
+        sensors = np.asarray(sensors, dtype=np.int64)
+        out = np.full(len(sensors), INT_NONE, dtype=np.int64)
+        for st in self._states.values():
+            if len(st.sensors) == 0:
+                continue
+            idx, found = st.lookup(sensors)
+            if latest:
+                out = np.where(found, np.maximum(out, st.last_ts[idx]), out)
+            else:
+                best = np.where(out == INT_NONE, st.last_ts[idx], np.minimum(out, st.last_ts[idx]))
+                out = np.where(found, best, out)
+        return out
+
+    def sensor_state(self, sensors: Sequence[int] | np.ndarray) -> dict[str, Any]:
+        """The carried state of ``sensors`` only (same format as :meth:`state`)."""
+        sensors = np.asarray(sensors, dtype=np.int64)
+        rules = {}
+        for key, st in self._states.items():
+            part = st.select(sensors)
+            if len(part.sensors):
+                rules[key] = part.to_json()
+        return {"format": STATE_FORMAT, "rules": rules}
+
+    def reset_sensors(
+        self, sensors: Sequence[int] | np.ndarray, state: dict[str, Any] | None = None
+    ) -> None:
+        """Forget what is carried for ``sensors``; restore it from ``state`` (a
+        :meth:`sensor_state` of those sensors, e.g. a checkpoint) when given.  Rules
+        absent from ``state`` start fresh for those sensors."""
+        sensors = np.asarray(sensors, dtype=np.int64)
+        for key, st in list(self._states.items()):
+            self._states[key] = st.select(sensors, keep=False)
+        if not state:
+            return
+        if state.get("format") != STATE_FORMAT:
+            raise ValueError("unsupported excursion state format")
+        keys = {r.state_key for r in self.rules}
+        for key, data in state.get("rules", {}).items():
+            if key not in keys:
+                continue
+            restored = _RuleState.from_json(data).select(sensors)
+            current = self._states.get(key)
+            self._states[key] = restored if current is None else current.merge(restored)
 
     def evaluate(
         self, readings: Readings, now: int | None = None, workers: int | None = None

@@ -540,3 +540,27 @@ def _no_constant(name: str):
 
 _BOM = b"\xef\xbb\xbf"
 _DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
+# ------------------------------------------------------------------ replay
+
+# Causes a later configuration change can fix (a sensor or gateway registered, moved
+# to the right site or gateway): such dead letters can be replayed, once.
+REPLAYABLE = frozenset({"unknown_gateway", "unknown_sensor", "site_mismatch", "gateway_mismatch"})
+
+
+def replay(
+    validator: Validator, topic: str, payload: bytes, received_us: int, item_index: int | None
+) -> Outcome:
+    """Validate a dead-lettered message again against today's registry, as received
+    (``received_us``: its original receive time).  ``item_index``: the dead letter is
+    one reading of a batch: only that reading is replayed (the batch's others were
+    stored or dead-lettered on their own)."""
+    outcome = validator.validate(topic, payload, received_us)
+    if item_index is None:
+        return outcome
+    keep = [i for i, index in enumerate(outcome.items) if index == item_index]
+    outcome.readings = [outcome.readings[i] for i in keep]
+    outcome.items = [outcome.items[i] for i in keep]
+    outcome.rejections = [r for r in outcome.rejections if r.item_index in (item_index, None)]
+    return outcome

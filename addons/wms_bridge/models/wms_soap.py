@@ -689,7 +689,7 @@ class _ReservedIdentifiers:
 
 
 class EdiExchangeRecord(models.Model):
-    _inherit = "edi.exchange.record"
+    _inherit = "edi.exchange.record"  # pylint: disable=consider-merging-classes-inherited
 
     wms_soap_operation_id = fields.Many2one("wms.soap.operation", readonly=True, index=True)
     wms_soap_payload = fields.Json(readonly=True)
@@ -906,7 +906,7 @@ class WmsBridgeSoapHandler(models.AbstractModel):
 
 
 class EdiBackend(models.Model):
-    _inherit = "edi.backend"
+    _inherit = "edi.backend"  # pylint: disable=consider-merging-classes-inherited
 
     def _check_output_exchange_sync(self, *args, **kwargs):
         """Backends of type wms_soap are driven by the bridge's SOAP crons."""

@@ -79,6 +79,18 @@ from .journal import CrashJournal, message_digest
 _logger = logging.getLogger("coldchain.ingest")
 
 SUBSCRIPTION = "sites/#"
+
+
+def subscription(share_group: str = "") -> str:
+    """``sites/#``, or ``$share/<group>/sites/#``: N instances on one shared
+    subscription each get a share of the messages (MQTT 5 shared subscriptions,
+    which Mosquitto >= 1.6, EMQX, HiveMQ, VerneMQ also accept from 3.1.1 clients).
+    The group name is checked when the settings are loaded."""
+    if not share_group:
+        return SUBSCRIPTION
+    return f"$share/{share_group}/{SUBSCRIPTION}"
+
+
 IDLE_FLUSH_S = 0.002  # no new message for this long: flush (the broker's in-flight window is full)
 UNKNOWN = ("unknown_sensor", "unknown_gateway")
 MIN_REFRESH_S = 5.0
@@ -546,8 +558,8 @@ class DatabaseWorker:
             cr.copy_expert(
                 telemetry_sql.COPY_READINGS_STAGE, io.StringIO(self._copy_text(batch, start, end))
             )
-            cr.execute(telemetry_sql.INSERT_READINGS_FROM_STAGE)
-            if cr.rowcount < end - start:  # duplicates, or conflicting values
+            cr.execute(telemetry_sql.INSERT_READINGS_FROM_STAGE)  # queues them too
+            if cr.fetchone()[0] < end - start:  # duplicates, or conflicting values
                 cr.execute(telemetry_sql.CONFLICTING_READINGS)
                 conflicts = self._conflicts(batch, cr.fetchall())
             if clear:
@@ -795,7 +807,7 @@ class IngestService:
             self.settings.mqtt_port,
             flags.session_present,
         )
-        client.subscribe(SUBSCRIPTION, qos=1)
+        client.subscribe(subscription(self.settings.mqtt_share_group), qos=1)
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
         if not self.stopping.is_set():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import configparser
 import getpass
 import os
+import re
 from dataclasses import dataclass, field
 
 from ...engine.telemetry import MAX_PAYLOAD, Limits
@@ -28,6 +29,9 @@ class Settings:
     mqtt_tls: bool = False
     mqtt_ca_file: str | None = None
     mqtt_client_id: str = "coldchain-ingest"
+    # N instances on one MQTT shared subscription ($share/<group>/sites/#): each
+    # message goes to one of them; empty: a plain subscription (one instance)
+    mqtt_share_group: str = ""
     mqtt_keepalive: int = 30
     batch_rows: int = 5000
     batch_bytes: int = 1_048_576
@@ -74,6 +78,9 @@ def load(path: str) -> Settings:
     if not db["dbname"]:
         raise SystemExit("ingest: db_name is not set in [options] of the configuration file")
     tls = (_value(cold, "mqtt_tls", "false") or "false").lower() not in FALSE
+    share_group = _value(cold, "mqtt_share_group", "") or ""
+    if share_group and not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", share_group):
+        raise SystemExit("ingest: mqtt_share_group: 1-64 letters, digits, '_', '-', '.' only")
 
     def num(key, default, kind=int):
         return kind(_value(cold, key, str(default)))
@@ -87,6 +94,7 @@ def load(path: str) -> Settings:
         mqtt_tls=tls,
         mqtt_ca_file=_value(cold, "mqtt_ca_file", None),
         mqtt_client_id=_value(cold, "mqtt_client_id", "coldchain-ingest"),
+        mqtt_share_group=share_group,
         batch_rows=num("ingest_batch_rows", 5000),
         batch_bytes=num("ingest_batch_bytes", 1_048_576),
         flush_ms=num("ingest_flush_ms", 200),
