@@ -49,10 +49,21 @@ def test_schema_fits_a_hypertable(pg_dsn):
     conn.close()
 
 
+# The one reader that follows reading ids: the dashboard's 5-minute series, a
+# display aggregate (never evidence), which passes an id only once it was seen
+# allocated more than a safety lag ago (engine/series_sql.py).  Evidence (the
+# excursion evaluation) reads the commit-ordered queue instead.  Moving the series
+# onto that queue too is open work (README, "Limits").
+ID_CURSOR_WITH_LAG = {"series_sql.py"}
+
+
 def test_code_never_uses_transition_tables_or_id_order():
     sources = [p for p in ADDON.rglob("*.py") if "tests" not in p.parts]
     for path in sources:
         text = path.read_text()
         assert "REFERENCING NEW TABLE" not in text.upper(), path
+        if path.name in ID_CURSOR_WITH_LAG:
+            assert "seen_at <= now() - make_interval(secs => %(lag)s)" in text, path
+            continue
         assert not re.search(r"coldchain_reading\s+\w*\s*WHERE\s+\w*\.?id\s*>", text), path
     assert "WITH ins AS" in telemetry_sql.INSERT_READINGS  # the queue entry, same statement
