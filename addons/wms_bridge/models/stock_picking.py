@@ -39,7 +39,7 @@ class StockPicking(models.Model):
     wms_bill_of_lading = fields.Char("Bill of Lading", copy=False)
     wms_carrier_status = fields.Char("Carrier Status", copy=False, readonly=True)
     wms_carrier_status_date = fields.Datetime("Carrier Status Date", copy=False, readonly=True)
-    wms_carrier_status_location = fields.Char("Carrier Location", copy=False, readonly=True)
+    wms_carrier_status_location = fields.Char("Carrier Location (214)", copy=False, readonly=True)
     wms_exchange_ids = fields.One2many("wms.exchange", "picking_id", "EDI Exchanges")
     wms_order_exchange_id = fields.Many2one(
         "wms.exchange",
@@ -293,8 +293,7 @@ class StockPicking(models.Model):
         if not todo:
             raise WmsMappingError(self.env._("Nothing shipped or received in the document."))
         lots = self._wms_lots(todo)
-        moves.move_line_ids.unlink()
-        line_vals = []
+        wanted = defaultdict(list)  # move -> [move line values]
         for move in moves.sorted("id"):
             pairs = todo.get(move.product_id) or []
             remaining = move.product_uom_qty
@@ -312,17 +311,46 @@ class StockPicking(models.Model):
                 }
                 if lot and move.product_id.tracking != "none":
                     vals["lot_id"] = lots[move.product_id, lot].id
-                line_vals.append(vals)
+                wanted[move].append(vals)
                 remaining -= take
                 if take >= qty:
                     pairs.pop(0)
                 else:
                     pairs[0] = (lot, qty - take)
-        self.env["stock.move.line"].create(line_vals)
+        self._wms_set_move_lines(moves, wanted)
         moves.filtered(lambda m: m.quantity).picked = True
         self.with_context(skip_backorder=True, skip_sms=True, skip_expired=True).button_validate()
-        exchange.message_post(body=self.env._("Validated %(ref)s.", ref=self.name))
+        exchange._message_log(body=self.env._("Validated %(ref)s.", ref=self.name))
         return self.backorder_ids[:1]
+
+    def _wms_set_move_lines(self, moves, wanted):
+        """Make the moves' lines what the 3PL reported (``wanted``: move -> line
+        values).  A move reserved on exactly one line of the reported lot keeps that
+        line (and its reserved location) with the reported quantity; the lines of
+        any other move are replaced.  One unlink, one write per distinct quantity
+        and one create for the whole transfer."""
+        MoveLine = self.env["stock.move.line"]
+        drop, create_vals = MoveLine, []
+        keep = defaultdict(lambda: MoveLine)  # quantity -> lines kept
+        for move in moves:
+            lines, want = move.move_line_ids, wanted.get(move) or []
+            if (
+                len(lines) == 1
+                and len(want) == 1
+                and lines.lot_id.id == want[0].get("lot_id", False)
+                and lines.product_uom_id == move.product_uom
+                and not lines.package_id
+                and not lines.result_package_id
+            ):
+                if move.product_uom.compare(lines.quantity, want[0]["quantity"]):
+                    keep[want[0]["quantity"]] |= lines
+                continue
+            drop |= lines
+            create_vals += want
+        drop.unlink()
+        for quantity, lines in keep.items():
+            lines.quantity = quantity
+        MoveLine.create(create_vals)
 
     def _wms_lots(self, todo):
         """Existing or new lots ``{(product, name): lot}`` for tracked products."""

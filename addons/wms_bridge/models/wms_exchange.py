@@ -164,12 +164,16 @@ class WmsExchange(models.Model):
 
     def _compute_payload_text(self):
         for exchange in self:
-            raw = exchange.attachment_id.raw if exchange.attachment_id else b""
-            exchange.payload_text = (raw or b"")[:200000].decode("latin-1")
+            exchange.payload_text = exchange._payload_bytes()[:200000].decode("latin-1")
 
     def _payload_bytes(self):
+        """This exchange's payload.  ``raw`` is computed (not stored) and computed
+        for every record of the prefetch set: reading it through the exchange's own
+        attachment alone keeps one file read per payload (otherwise each child of
+        an interchange of N sets read the N files of its siblings)."""
         self.ensure_one()
-        return self.attachment_id.raw or b""
+        attachment = self.attachment_id
+        return (attachment.with_prefetch(attachment._ids).raw if attachment else b"") or b""
 
     def _attach(self, payloads):
         """Store ``payloads`` (bytes, one per exchange in self) as attachments."""

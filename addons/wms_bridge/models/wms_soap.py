@@ -809,7 +809,9 @@ class StockPicking(models.Model):
     wms_soap_label_url = fields.Char("Carrier Label", readonly=True, copy=False)
     wms_soap_charge = fields.Float("Carrier Charge", readonly=True, copy=False)
     wms_soap_tracking_status = fields.Char("Carrier Status", readonly=True, copy=False)
-    wms_soap_tracking_location = fields.Char("Carrier Location", readonly=True, copy=False)
+    wms_soap_tracking_location = fields.Char(
+        "Carrier Location (SOAP Tracking)", readonly=True, copy=False
+    )
     wms_soap_booked_at = fields.Datetime("Booked With Carrier", readonly=True, copy=False)
 
     def _wms_soap_fields(self):

@@ -87,3 +87,34 @@ class TestShippingRoundTrip(WmsBridgeCase):
         self.assertEqual(picking.state, "assigned")
         self.assertTrue(shipment.activity_ids)
         self.assertEqual(shipment.activity_ids.user_id, self.integration_user)
+
+    def test_945_consumes_the_reserved_bin(self):
+        """Stock on a shelf of the 3PL warehouse: the shipped quantity leaves the
+        shelf it was reserved on (the reserved line is kept), not the warehouse's
+        root location, and a short line leaves its remainder on the shelf."""
+        shelf = self.env["stock.location"].create(
+            {"name": "Shelf A1", "location_id": self.stock_location.id, "usage": "internal"}
+        )
+        oat = self.env["product.product"].create(
+            {"name": "Oat drink 1L", "default_code": "OAT-1L", "is_storable": True}
+        )
+        Quant = self.env["stock.quant"]
+        Quant._update_available_quantity(oat, shelf, 30)
+        picking = self._delivery([(oat, 12)])
+        self._ship(picking)
+        reserved = picking.move_line_ids
+        self.assertEqual(reserved.location_id, shelf)
+        self.sim.answer_940s(shipped={"OAT-1L": 9})
+        received = self._poll()
+        shipment = received.child_ids.filtered(lambda e: e.document_type == "945")
+        self.assertEqual(shipment.state, "processed", shipment.error_text)
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(picking.move_line_ids, reserved)
+        self.assertRecordValues(reserved, [{"location_id": shelf.id, "quantity": 9}])
+        quants = Quant.search(
+            [("product_id", "=", oat.id), ("location_id", "child_of", self.stock_location.id)]
+        )
+        # 30 - 9 left on the shelf (3 reserved again by the backorder), nothing negative
+        self.assertEqual(sum(quants.mapped("quantity")), 21)
+        self.assertEqual(quants.filtered(lambda q: q.quantity).location_id, shelf)
+        self.assertEqual(shipment.backorder_id.move_ids.product_uom_qty, 3)
