@@ -18,8 +18,10 @@ A mapping is a JSON object with two parts, kept as a versioned record in Odoo::
 Request paths are dotted element names (nested elements of the operation's
 input); response paths are dotted names with numeric indices for repeated
 elements (``items.0.quantity``) or ``*`` to collect every item of a list
-(``items.*.quantity`` gives a list).  The Odoo side reads the field paths of every
-record in one batch (:func:`source_paths`), the engine assembles the request
+(``items.*.quantity`` gives a list; ``*.quantity`` when the answer is the list
+itself, as zeep returns a response whose only element repeats).  The Odoo side
+reads the field paths of every record in one batch (:func:`source_paths`), the
+engine assembles the request
 (:func:`build_request`) and reads the response back (:func:`read_response`).
 Every problem is a :class:`MappingError` with a message that names the entry.
 """
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_\-]*"
 _REQUEST_PATH = re.compile(rf"{_NAME}(\.{_NAME})*\Z")
-_RESPONSE_PATH = re.compile(rf"{_NAME}(\.({_NAME}|\d+|\*))*\Z")
+_RESPONSE_PATH = re.compile(rf"({_NAME}|\*)(\.({_NAME}|\d+|\*))*\Z")
 _FIELD_PATH = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*\Z")
 MAX_ENTRIES = 200
 MISSING = object()
@@ -130,6 +132,8 @@ def _step(node, part: str):
 
 def _walk(node, parts: list[str]):
     for index, part in enumerate(parts):
+        if part == "*" and node is None:
+            return []  # a repeated element with no occurrence: no items
         if node is None or node is MISSING:
             return MISSING
         if part == "*":

@@ -97,3 +97,65 @@ def ordered_ids(ids, choice):
 def line_label(line):
     codes = ", ".join(f"{key}={code}" for key, code in line["product_ids"].items())
     return f"{line['line']} ({codes or 'no code'})"
+
+
+# What a SOAP stock query's mapping may read from each response (``wms.soap.operation``
+# of use "stock_query"): the keys are these names, the values response paths.
+SOAP_STOCK_KEYS = ("sku", "lot", "quantity", "uom")
+SOAP_STOCK_REQUIRED = ("sku", "quantity")
+SOAP_QUALIFIER = "soap"
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _soap_quantity(value):
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def stock_report_from_soap(responses, code_key="VN", ref="", date=None):
+    """Answers of a WMS stock query (one per product asked) -> stock report.
+
+    ``responses``: ``[(asked, values)]`` where ``asked`` names the product asked
+    for (its label in problems) and ``values`` is what the operation's mapping
+    read from the response: ``sku`` and ``quantity`` (a value, or a list when the
+    response repeats an item with ``*``), optionally ``lot`` and ``uom`` (lists of
+    the same length, or one value for every item).  A quantity that is not a
+    number stays ``None`` (reported as a line problem, like an 846 without an
+    on-hand quantity); lists of different lengths raise ``ValueError``.
+    """
+    lines = []
+    for asked, values in responses:
+        skus = _as_list(values.get("sku"))
+        quantities = _as_list(values.get("quantity"))
+        lots = _as_list(values.get("lot")) or [""]
+        uoms = _as_list(values.get("uom")) or [""]
+        if len(skus) != len(quantities):
+            raise ValueError(
+                f"{asked}: {len(skus)} sku values but {len(quantities)} quantities in the answer"
+            )
+        for name, column in (("lot", lots), ("uom", uoms)):
+            if len(column) not in (1, len(skus)):
+                raise ValueError(f"{asked}: {len(column)} {name} values for {len(skus)} items")
+        for index, (sku, qty) in enumerate(zip(skus, quantities, strict=True)):
+            lot = lots[index] if len(lots) > 1 else lots[0]
+            uom = uoms[index] if len(uoms) > 1 else uoms[0]
+            lines.append(
+                {
+                    "line": f"{asked}/{index + 1}",
+                    "product_ids": {code_key: str(sku)} if sku not in (None, "") else {},
+                    "lot": str(lot or ""),
+                    "qty": _soap_quantity(qty),
+                    "qualifier": SOAP_QUALIFIER,
+                    "uom": str(uom or ""),
+                }
+            )
+    return {"ref": ref, "date": date, "qualifiers": ("quantity",), "lines": lines}

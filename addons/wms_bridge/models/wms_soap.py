@@ -38,6 +38,12 @@ from ..engine.soap_mapping import (
     read_response,
     source_paths,
 )
+from ..engine.stock_report import (
+    SOAP_STOCK_KEYS,
+    SOAP_STOCK_REQUIRED,
+    stock_report_from_soap,
+)
+from ..tools.exceptions import WmsMappingError
 from ..tools.settings import get_settings
 from .wms_governed_mixin import create_governed, governed, is_governed
 
@@ -51,8 +57,13 @@ USES = [
     ("manual", "Manual (test button, server actions)"),
     ("carrier_booking", "Carrier booking (ready deliveries)"),
     ("tracking", "Tracking updates (booked deliveries)"),
+    ("stock_query", "WMS stock query (reconciliation)"),
 ]
-USE_MODELS = {"carrier_booking": "stock.picking", "tracking": "stock.picking"}
+USE_MODELS = {
+    "carrier_booking": "stock.picking",
+    "tracking": "stock.picking",
+    "stock_query": "product.product",
+}
 # Fields a SOAP response may write, per model: a mapping never reaches state,
 # quantities or anything governed.
 WRITABLE_FIELDS = {
@@ -155,6 +166,14 @@ class WmsSoapService(models.Model):
         default=60, help="First retry delay; doubled at each further attempt."
     )
     edi_backend_id = fields.Many2one("edi.backend", "EDI Backend", readonly=True, copy=False)
+    trading_partner_id = fields.Many2one(
+        "wms.trading.partner",
+        "WMS Partner",
+        domain="[('role', '=', '3pl'), ('company_id', '=', company_id)]",
+        tracking=True,
+        help="The 3PL whose WMS this service is: a stock query reconciles its answers "
+        "against the stock of the warehouse this partner operates.",
+    )
     operation_ids = fields.One2many("wms.soap.operation", "service_id", "Operations")
     check_state = fields.Selection(
         [("unknown", "Not checked"), ("ok", "WSDL loaded"), ("error", "Failed")],
@@ -401,7 +420,7 @@ class WmsSoapOperation(models.Model):
             )
         return super().write(vals)
 
-    @api.constrains("mapping", "model_id")
+    @api.constrains("mapping", "model_id", "use")
     def _check_mapping(self):
         for operation in self:
             try:
@@ -410,6 +429,9 @@ class WmsSoapOperation(models.Model):
                 raise ValidationError(
                     self.env._("%(name)s: %(error)s", name=operation.name, error=str(error))
                 ) from None
+            if operation.use == "stock_query":
+                operation._check_stock_query_mapping(mapping)
+                continue
             allowed = WRITABLE_FIELDS.get(operation.model_id.model, set())
             refused = set(mapping.response) - allowed
             if refused:
@@ -421,6 +443,29 @@ class WmsSoapOperation(models.Model):
                         refused=", ".join(sorted(refused)),
                     )
                 )
+
+    def _check_stock_query_mapping(self, mapping):
+        """A stock query reads the WMS's answer into a stock report (never into
+        fields): its response keys are ``sku``, ``quantity`` and optionally ``lot``
+        and ``uom``; it asks about products."""
+        if self.model_id.model != "product.product":
+            raise ValidationError(
+                self.env._("%(name)s: a stock query applies to products.", name=self.name)
+            )
+        unknown = set(mapping.response) - set(SOAP_STOCK_KEYS)
+        missing = set(SOAP_STOCK_REQUIRED) - set(mapping.response)
+        if unknown or missing:
+            raise ValidationError(
+                self.env._(
+                    "%(name)s: a stock query's response reads %(keys)s (%(required)s required; "
+                    "unknown: %(unknown)s, missing: %(missing)s).",
+                    name=self.name,
+                    keys=", ".join(SOAP_STOCK_KEYS),
+                    required=", ".join(SOAP_STOCK_REQUIRED),
+                    unknown=", ".join(sorted(unknown)) or "-",
+                    missing=", ".join(sorted(missing)) or "-",
+                )
+            )
 
     @api.onchange("use")
     def _onchange_use(self):
@@ -582,7 +627,10 @@ class WmsSoapOperation(models.Model):
 
     def _apply(self, results, mapping, exchanges):
         """Response values onto the business records; a response the mapping cannot
-        read parks its exchange (permanent: the mapping must change)."""
+        read parks its exchange (permanent: the mapping must change).  A stock query
+        writes nothing back: its answers make a reconciliation (``_query_stock``)."""
+        if self.use == "stock_query":
+            return
         unreadable = {}
         same_values = defaultdict(list)  # one write per distinct set of values
         for (record, _payload, result), exchange in zip(results, exchanges, strict=True):
@@ -607,6 +655,110 @@ class WmsSoapOperation(models.Model):
         for values, ids in same_values.items():
             # sudo: the fields are the allow-listed SOAP fields of the records
             model.browse(ids).sudo().write(dict(values))
+
+    # ------------------------------------------------------------ stock query
+    def action_query_stock(self):
+        """Ask the WMS for the stock of every product of its partner's warehouse
+        now (integration users): a reconciliation when every answer was read."""
+        _check_groups(self.env, self.env._("Querying a WMS's stock"), [WMS_USER, WMS_MANAGER])
+        self.check_access("read")
+        self.ensure_one()
+        reconciliation, error = self.sudo()._query_stock()
+        if reconciliation:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": reconciliation._name,
+                "res_id": reconciliation.id,
+                "view_mode": "form",
+            }
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": self.env._("No reconciliation"), "message": error,
+                       "type": "warning", "sticky": True},
+        }  # fmt: skip
+
+    def _stock_query_products(self, partner):
+        """Products with stock in the partner's warehouses (one grouped read)."""
+        groups = self.env["stock.quant"]._read_group(
+            [
+                ("location_id", "child_of", partner.warehouse_ids.lot_stock_id.ids),
+                ("product_id.is_storable", "=", True),
+            ],
+            ["product_id"],
+        )
+        return self.env["product.product"].union(*(product for (product,) in groups))
+
+    def _query_stock(self, products=None):
+        """One call per product, each logged on its product; when every call was
+        answered and read, one reconciliation of the partner's warehouse from all
+        the answers (a partial answer would show false differences, so a failed call
+        makes none: the query runs again as a whole).  Returns (reconciliation,
+        error text)."""
+        self.ensure_one()
+        Reconciliation = self.env["wms.stock.reconciliation"]
+        partner = self.service_id.trading_partner_id
+        if self.use != "stock_query" or self.state != "active" or not partner:
+            return Reconciliation, self.env._(
+                "%(name)s is not an active stock query of a service with a WMS partner.",
+                name=self.name,
+            )
+        products = self._stock_query_products(partner) if products is None else products
+        if not products:
+            return Reconciliation, self.env._("No product has stock in the partner's warehouse.")
+        mapping = parse_mapping(self.mapping)
+        values = _gather(products, source_paths(mapping))
+        gateway = self.service_id._gateway()
+        results = []
+        for product in products:
+            payload = build_request(mapping, values[product.id])
+            results.append((product, payload, gateway.call(self.operation, payload)))
+        exchanges = self._log(results, attempts=1)
+        failed = exchanges.filtered(lambda e: e.edi_exchange_state != "output_sent_and_processed")
+        if failed:
+            # not retried call by call: the next query asks again for every product
+            governed(failed).write(
+                {"edi_exchange_state": "output_sent_and_error", "wms_soap_next_attempt": False}
+            )
+            return Reconciliation, self.env._(
+                "%(count)s of %(total)s calls failed (see their exchange records): "
+                "no reconciliation, the stock query runs again as a whole.",
+                count=len(failed),
+                total=len(exchanges),
+            )
+        code_key = {"ours": "VN", "theirs": "BP", "gtin": "UK"}.get(
+            partner.mapping_version_id.product_code, "VN"
+        )
+        try:
+            answers = [
+                (product.default_code or product.display_name,
+                 read_response(mapping, result.response))
+                for product, _payload, result in results
+            ]  # fmt: skip
+            report = stock_report_from_soap(
+                answers, code_key, ref=f"{self.service_id.code} {exchanges[:1].identifier}"
+            )
+            with self.env.cr.savepoint():
+                reconciliation = Reconciliation._reconcile_stock_report(
+                    partner,
+                    partner.mapping_version_id,
+                    report,
+                    {"soap_exchange_record_ids": [Command.set(exchanges.ids)]},
+                )
+        except (MappingError, ValueError, WmsMappingError) as error:
+            governed(exchanges).write(
+                {"edi_exchange_state": "output_sent_and_error",
+                 "exchange_error": str(error), "wms_soap_outcome": "mapping"}
+            )  # fmt: skip
+            return Reconciliation, str(error)
+        return reconciliation, ""
+
+    @api.model
+    def _cron_wms_soap_query_stock(self):
+        for operation in self.sudo().search(
+            [("use", "=", "stock_query"), ("state", "=", "active")]
+        ):
+            operation._query_stock()
 
 
 def _check_groups(env, action, group_xmlids):

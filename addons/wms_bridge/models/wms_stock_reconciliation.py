@@ -18,7 +18,15 @@ INTEGRATION_USER = "wms_bridge.group_wms_bridge_user"
 # What the 3PL reported and what Odoo had then: set when the report is read, never
 # changed afterwards (before or after an approval).
 REPORT_FIELDS = frozenset(
-    {"name", "trading_partner_id", "warehouse_id", "exchange_id", "report_date", "line_ids"}
+    {
+        "name",
+        "trading_partner_id",
+        "warehouse_id",
+        "exchange_id",
+        "report_date",
+        "line_ids",
+        "soap_exchange_record_ids",
+    }
 )
 LINE_REPORT_FIELDS = frozenset(
     {"reconciliation_id", "product_id", "lot_name", "partner_qty", "odoo_qty"}
@@ -51,6 +59,12 @@ class WmsStockReconciliation(models.Model):
     company_id = fields.Many2one(related="trading_partner_id.company_id", store=True, index=True)
     warehouse_id = fields.Many2one("stock.warehouse", required=True, readonly=True)
     exchange_id = fields.Many2one("wms.exchange", readonly=True)
+    soap_exchange_record_ids = fields.Many2many(
+        "edi.exchange.record",
+        string="SOAP Calls",
+        readonly=True,
+        help="The calls of the WMS stock query this reconciliation was made from.",
+    )
     report_date = fields.Datetime(readonly=True)
     state = fields.Selection(
         [("draft", "To Review"), ("applied", "Applied"), ("cancel", "Dismissed")],
@@ -110,13 +124,25 @@ class WmsStockReconciliation(models.Model):
         Every line problem (unknown product, missing, negative or unconvertible
         quantity) is collected and raised as one WmsMappingError naming the lines:
         the exchange is parked and nothing is created."""
-        partner = exchange.trading_partner_id
+        return self._reconcile_stock_report(
+            exchange.trading_partner_id,
+            exchange.mapping_version_id,
+            report,
+            {"exchange_id": exchange.id, "name_ref": report.get("ref") or exchange.name},
+        )
+
+    @api.model
+    def _reconcile_stock_report(self, partner, mapping, report, origin):
+        """The reconciliation of ``partner``'s warehouse against ``report`` (any
+        source: an 846 or INVRPT exchange, a SOAP stock query); ``origin``: the
+        values linking it to its source, ``name_ref`` its reference in the name."""
+        origin = dict(origin)
+        name_ref = origin.pop("name_ref", None) or report.get("ref") or ""
         warehouse = partner.warehouse_ids[:1]
         if not warehouse:
             raise WmsMappingError(
                 self.env._("%(partner)s operates no warehouse.", partner=partner.name)
             )
-        mapping = exchange.mapping_version_id
         lines = report.get("lines") or []
         problems = [
             problem for line in lines if (problem := self._stock_report_qty_problem(report, line))
@@ -161,10 +187,10 @@ class WmsStockReconciliation(models.Model):
         return create_governed(
             self,
             {
-                "name": f"{partner.name} {report.get('ref') or exchange.name}",
+                **origin,
+                "name": f"{partner.name} {name_ref}",
                 "trading_partner_id": partner.id,
                 "warehouse_id": warehouse.id,
-                "exchange_id": exchange.id,
                 "report_date": _report_datetime(report.get("date")),
                 "line_ids": [
                     fields.Command.create(

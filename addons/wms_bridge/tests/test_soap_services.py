@@ -34,8 +34,9 @@ TRACKING = """{
 }"""
 
 
-@tagged("post_install", "-at_install")
-class TestSoapServices(WmsBridgeCase):
+class SoapServiceCase(WmsBridgeCase):
+    """The loopback SOAP service, a configured service with booking and tracking."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -114,6 +115,9 @@ class TestSoapServices(WmsBridgeCase):
         self.assertEqual(picking.state, "assigned")
         return picking
 
+
+@tagged("post_install", "-at_install")
+class TestSoapServices(SoapServiceCase):
     def test_check_and_activation(self):
         self.service.with_user(self.manager).action_check_connection()
         self.assertEqual(self.service.check_state, "ok")
@@ -280,3 +284,92 @@ class TestSoapServices(WmsBridgeCase):
             self.service.copy({"code": "c2", "secret_env": "PGPASSWORD"})
         with self.assertRaisesRegex(ValidationError, "https"):
             self.service.copy({"code": "c3", "endpoint_production": "ftp://x.example"})
+
+
+STOCK_QUERY = """{
+  "request": {"sku": "default_code", "warehouse": "=RNO"},
+  "response": {"sku": "*.sku", "lot": "*.lot", "quantity": "*.quantity"}
+}"""
+
+
+@tagged("post_install", "-at_install")
+class TestSoapStockQuery(SoapServiceCase):
+    """The WMS stock query: one call per product of the 3PL's warehouse, answers
+    read by the mapping into one reconciliation (with the approval bridge's rules),
+    failures logged and no partial reconciliation."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.service.trading_partner_id = cls.threepl
+        cls.query = cls.env["wms.soap.operation"].create(
+            {"service_id": cls.service.id, "name": "Stock", "operation": "QueryStock",
+             "use": "stock_query", "model_id": cls.env["ir.model"]._get("product.product").id,
+             "mapping": STOCK_QUERY}
+        )  # fmt: skip
+        cls.query.with_user(cls.manager).action_activate()
+
+    def setUp(self):
+        super().setUp()
+        self.partner.stock = {
+            ("MILK-1L", "RNO"): [("MILK-1L", "", 37)],
+            ("BUTTER-250", "RNO"): [("BUTTER-250", "B0311", 20)],
+        }
+
+    def test_query_makes_a_reconciliation(self):
+        action = self.query.with_user(self.integration_user).action_query_stock()
+        rec = self.env["wms.stock.reconciliation"].browse(action["res_id"])
+        self.assertEqual(sorted(self.partner.calls), ["QueryStock", "QueryStock"])
+        self.assertRecordValues(
+            rec.line_ids.sorted(lambda ln: ln.product_id.default_code),
+            [
+                {"product_id": self.butter.id, "lot_id": self.lot_b.id, "partner_qty": 20,
+                 "odoo_qty": 20, "difference": 0},
+                {"product_id": self.milk.id, "lot_id": False, "partner_qty": 37,
+                 "odoo_qty": 40, "difference": -3},
+            ],
+        )  # fmt: skip
+        self.assertEqual(rec.warehouse_id, self.warehouse)
+        self.assertEqual(rec.difference_count, 1)
+        calls = rec.soap_exchange_record_ids
+        self.assertEqual(len(calls), 2)
+        self.assertEqual(set(calls.mapped("model")), {"product.product"})
+        self.assertEqual(set(calls.mapped("edi_exchange_state")), {"output_sent_and_processed"})
+        self.assertIn("MILK-1L", "".join(calls.mapped("wms_soap_request")))
+        # the answers are the report: they cannot be rewritten afterwards
+        with self.assertRaises(AccessError):
+            rec.with_user(self.manager).soap_exchange_record_ids = [(5, 0, 0)]
+
+    def test_a_failed_call_makes_no_partial_reconciliation(self):
+        self.partner.busy_next = 1  # a server fault: transient, but no retry one by one
+        before = self.env["wms.stock.reconciliation"].search_count([])
+        action = self.query.with_user(self.integration_user).action_query_stock()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn("1 of 2 calls failed", action["params"]["message"])
+        self.assertEqual(self.env["wms.stock.reconciliation"].search_count([]), before)
+        logged = self.env["edi.exchange.record"].search(
+            [("wms_soap_operation_id", "=", self.query.id)]
+        )
+        failed = logged.filtered(lambda e: e.edi_exchange_state == "output_sent_and_error")
+        self.assertEqual(len(failed), 1)
+        self.assertTrue(failed.exchange_error)
+        self.assertFalse(failed.wms_soap_next_attempt)
+
+    def test_unknown_sku_is_named_on_the_calls(self):
+        self.partner.stock[("MILK-1L", "RNO")] = [("GHOST-9", "", 5)]
+        action = self.query.with_user(self.integration_user).action_query_stock()
+        self.assertIn("GHOST-9", action["params"]["message"])
+        logged = self.env["edi.exchange.record"].search(
+            [("wms_soap_operation_id", "=", self.query.id)]
+        )
+        self.assertEqual(set(logged.mapped("wms_soap_outcome")), {"mapping"})
+        self.assertIn("GHOST-9", logged[0].exchange_error)
+
+    def test_stock_query_rights_and_mapping_rules(self):
+        with self.assertRaises(AccessError):
+            self.query.with_user(self.plain_user).action_query_stock()
+        with self.assertRaisesRegex(ValidationError, "a stock query's response reads"):
+            self.query.copy({"mapping": TRACKING})
+        self.partner.calls.clear()
+        self.env["wms.soap.operation"]._cron_wms_soap_query_stock()
+        self.assertEqual(self.partner.calls, ["QueryStock", "QueryStock"])

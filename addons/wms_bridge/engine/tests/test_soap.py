@@ -75,6 +75,17 @@ class TestMapping(unittest.TestCase):
         self.assertEqual(read_response(mapping, response), {"a": [1, 2], "b": "Y"})
         with self.assertRaisesRegex(MappingError, "no 'item.1.lot'"):
             read_response(mapping, {"item": [{"quantity": 1}]})
+        # a repeated element with no occurrence gives no items; an absent one is missing
+        mapping = parse_mapping('{"response": {"a": "item.*.quantity"}}')
+        self.assertEqual(read_response(mapping, {"item": None}), {"a": []})
+        self.assertEqual(read_response(mapping, {"item": []}), {"a": []})
+        with self.assertRaisesRegex(MappingError, "no 'item.\\*.quantity'"):
+            read_response(mapping, {"other": 1})
+        # zeep returns a response whose only element repeats as the list itself
+        mapping = parse_mapping('{"response": {"a": "*.quantity", "b": "*.lot"}}')
+        answer = [{"quantity": 2.0, "lot": "L1"}, {"quantity": 3.0, "lot": None}]
+        self.assertEqual(read_response(mapping, answer), {"a": [2.0, 3.0], "b": ["L1", None]})
+        self.assertEqual(read_response(mapping, []), {"a": [], "b": []})
 
     def test_bad_mappings_are_named(self):
         for text, message in (
