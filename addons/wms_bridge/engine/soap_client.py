@@ -96,6 +96,18 @@ def plain(value):
     return convert(value)
 
 
+class _Session(requests.Session):
+    """A session whose own ``verify`` holds: requests lets ``REQUESTS_CA_BUNDLE`` /
+    ``CURL_CA_BUNDLE`` override ``session.verify`` when a call passes none (zeep
+    passes none), so a service's private CA would be ignored on any server that
+    sets those variables."""
+
+    def request(self, method, url, **kwargs):
+        if kwargs.get("verify") is None:
+            kwargs["verify"] = self.verify
+        return super().request(method, url, **kwargs)
+
+
 class SoapGateway:
     """One partner service; build it once per configuration and reuse it."""
 
@@ -109,7 +121,7 @@ class SoapGateway:
     # ------------------------------------------------------------------ set-up
     def _session(self) -> requests.Session:
         c = self.config
-        session = requests.Session()
+        session = _Session()
         session.verify = c.verify
         if c.auth == "basic":
             session.auth = (c.username or "", c.password or "")

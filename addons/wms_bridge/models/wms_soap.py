@@ -155,6 +155,12 @@ class WmsSoapService(models.Model):
         help="Path on the server of the PEM certificate (with its key, or see Key File).",
     )
     key_file = fields.Char("Client Key File", groups=WMS_MANAGER)
+    ca_file = fields.Char(
+        "CA Bundle File",
+        groups=WMS_MANAGER,
+        help="Path on the server of the CA certificates that sign the partner's server "
+        "certificate, when it is a private CA (empty: the system's trusted CAs).",
+    )
     load_timeout = fields.Float(
         default=30.0, help="Seconds to load the WSDL and its schemas (then retried)."
     )
@@ -308,6 +314,7 @@ class WmsSoapService(models.Model):
             password=secret or None,
             cert_file=service.cert_file or None,
             key_file=service.key_file or None,
+            verify=service.ca_file or True,
             load_timeout=service.load_timeout or 30.0,
             operation_timeout=service.operation_timeout or 30.0,
             cache_path=self._cache_path(),

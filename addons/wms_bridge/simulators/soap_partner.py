@@ -15,7 +15,10 @@ answering; ``FAULT`` answers a client fault (permanent); ``BUSY`` a server fault
 (transient); ``MALFORMED`` an unparseable body; ``HTTP503`` an HTTP 503.
 Authentication, when configured: HTTP basic, or WS-Security UsernameToken with
 password digest (checked: nonce, created, digest); a wrong one gets a SOAP fault
-``FailedAuthentication`` with HTTP 500, no credentials gets HTTP 401.
+``FailedAuthentication`` with HTTP 500, no credentials gets HTTP 401.  Client
+certificates: ``start(tls=context)`` serves HTTPS with a server-side
+``ssl.SSLContext``; one with ``verify_mode = CERT_REQUIRED`` refuses, during the
+handshake, a caller without a certificate of its CA.
 """
 
 from __future__ import annotations
@@ -178,11 +181,12 @@ class SoapPartner:
         self.stock = {("SKU-1", "WH"): [("SKU-1", "LOT-A", 12), ("SKU-1", "LOT-B", 3)]}
         self.lock = threading.Lock()
         self.port = None
+        self.scheme = "http"
         self._server = None
         self._thread = None
 
     # ------------------------------------------------------------------ serving
-    def start(self, port: int = 0) -> SoapPartner:
+    def start(self, port: int = 0, tls=None) -> SoapPartner:
         class Server(ThreadingMixIn, WSGIServer):
             daemon_threads = True
             request_queue_size = 128
@@ -193,6 +197,12 @@ class SoapPartner:
 
         self._server = make_server("127.0.0.1", port, self.app, Server, Quiet)
         self.port = self._server.server_port
+        self.scheme = "http"
+        if tls is not None:
+            # the handshake (and its client certificate check) at accept; a failed
+            # one closes that connection only
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -206,14 +216,14 @@ class SoapPartner:
     def url(self, version: str | None = None) -> str:
         """``/v1`` or ``/v2``: that version's WSDL; ``/current``: whichever version
         the service runs now (a partner changing its WSDL at the same address)."""
-        return f"http://127.0.0.1:{self.port}/{version or self.version}"
+        return f"{self.scheme}://127.0.0.1:{self.port}/{version or self.version}"
 
     # --------------------------------------------------------------------- WSGI
     def app(self, environ, start_response):
         path = environ.get("PATH_INFO", "/").strip("/") or self.version
         version = path if path in ("v1", "v2") else self.version
         if environ["REQUEST_METHOD"] == "GET":
-            body = wsdl(version, f"http://127.0.0.1:{self.port}/{version}").encode()
+            body = wsdl(version, self.url(version)).encode()
             start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8")])
             return [body]
         length = int(environ.get("CONTENT_LENGTH") or 0)

@@ -17,5 +17,6 @@ from . import (
     test_sftp_transport,
     test_shipping_round_trip,
     test_soap_services,
+    test_soap_tour,
     test_transport_http,
 )

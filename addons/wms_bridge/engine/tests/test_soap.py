@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import ssl
+import subprocess
 import tempfile
 import time
 import unittest
@@ -251,3 +254,72 @@ class TestWsse(PartnerCase):
             (result.ok, result.kind, result.transient), (False, sc.AUTH, False), result.detail
         )
         self.assertNotIn("wrong-one", result.request_xml + result.detail)
+
+
+def _openssl(directory, *args):
+    subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=directory)
+
+
+def _signed(directory, name, cn, ca, extension):
+    _openssl(directory, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key",
+             "-out", f"{name}.csr", "-subj", f"/CN={cn}")  # fmt: skip
+    Path(directory, f"{name}.ext").write_text(extension + "\n")
+    _openssl(directory, "x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem",
+             "-CAkey", f"{ca}.key", "-CAcreateserial", "-out", f"{name}.pem", "-days", "2",
+             "-extfile", f"{name}.ext")  # fmt: skip
+
+
+@unittest.skipUnless(shutil.which("openssl"), "the openssl command makes the test CA")
+class TestClientCertificate(unittest.TestCase):
+    """HTTPS with a client certificate required by the service: the configured
+    certificate and key open it, no certificate or one of another CA does not."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="soap_tls_")
+        for ca in ("ca", "other_ca"):
+            args = ["-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={ca}"]
+            _openssl(cls.dir, "req", "-x509", *args, "-keyout", f"{ca}.key", "-out", f"{ca}.pem")
+        _signed(cls.dir, "server", "127.0.0.1", "ca", "subjectAltName=IP:127.0.0.1")
+        _signed(cls.dir, "client", "odoo", "ca", "extendedKeyUsage=clientAuth")
+        _signed(cls.dir, "stranger", "odoo", "other_ca", "extendedKeyUsage=clientAuth")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(f"{cls.dir}/server.pem", f"{cls.dir}/server.key")
+        context.load_verify_locations(f"{cls.dir}/ca.pem")
+        context.verify_mode = ssl.CERT_REQUIRED
+        cls.partner = SoapPartner().start(tls=context)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.partner.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def gateway(self, **kw):
+        options = {"wsdl": self.partner.url() + "?wsdl", "operation_timeout": 5,
+                   "load_timeout": 5, "verify": f"{self.dir}/ca.pem"}  # fmt: skip
+        options.update(kw)
+        return sc.SoapGateway(sc.SoapConfig(**options))
+
+    def test_certificate_opens_the_service(self):
+        self.assertTrue(self.partner.url().startswith("https://"))
+        gateway = self.gateway(
+            auth="certificate",
+            cert_file=f"{self.dir}/client.pem",
+            key_file=f"{self.dir}/client.key",
+        )
+        result = gateway.call("BookShipment", BOOK)
+        self.assertTrue(result.ok, result.detail)
+        self.assertIn("BookShipment", self.partner.calls)
+
+    def test_without_or_with_a_stranger_certificate_refused(self):
+        calls = len(self.partner.calls)
+        for kw in (
+            {},
+            {"auth": "certificate", "cert_file": f"{self.dir}/stranger.pem",
+             "key_file": f"{self.dir}/stranger.key"},
+        ):  # fmt: skip
+            result = self.gateway(**kw).call("BookShipment", BOOK)
+            self.assertFalse(result.ok)
+            self.assertTrue(result.detail)
+            self.assertNotIn("BEGIN", result.detail)  # no key material in the reason
+        self.assertEqual(len(self.partner.calls), calls)
