@@ -121,7 +121,7 @@ def _soap_quantity(value):
         return None
 
 
-def stock_report_from_soap(responses, code_key="VN", ref="", date=None):
+def stock_report_from_soap(responses, product_code="ours", ref="", date=None):
     """Answers of a WMS stock query (one per product asked) -> stock report.
 
     ``responses``: ``[(asked, values)]`` where ``asked`` names the product asked
@@ -131,7 +131,10 @@ def stock_report_from_soap(responses, code_key="VN", ref="", date=None):
     the same length, or one value for every item).  A quantity that is not a
     number stays ``None`` (reported as a line problem, like an 846 without an
     on-hand quantity); lists of different lengths raise ``ValueError``.
+    ``product_code``: the partner mapping's code kind (``ours``, ``theirs``,
+    ``gtin``), which names the SKU's qualifier (:data:`CODE_KEYS`).
     """
+    code_key = CODE_KEYS.get(product_code or "ours", CODE_KEYS["ours"])[0]
     lines = []
     for asked, values in responses:
         skus = _as_list(values.get("sku"))

@@ -256,6 +256,20 @@ class WmsSoapService(models.Model):
                         )
                     )
 
+    @api.constrains("trading_partner_id", "company_id")
+    def _check_trading_partner(self):
+        for service in self.filtered("trading_partner_id"):
+            partner = service.trading_partner_id
+            if partner.role != "3pl" or partner.company_id != service.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(service)s: the WMS partner must be a 3PL of the service's company "
+                        "(%(partner)s is not).",
+                        service=service.name,
+                        partner=partner.name,
+                    )
+                )
+
     # ---------------------------------------------------------------- records
     @api.model_create_multi
     def create(self, vals_list):
@@ -587,15 +601,21 @@ class WmsSoapOperation(models.Model):
         if not records:
             return self.env["edi.exchange.record"]
         mapping = parse_mapping(self.mapping)
+        results = self._call_each(records, mapping)
+        exchanges = self._log(results, attempts=1)
+        self._apply(results, mapping, exchanges)
+        return exchanges
+
+    def _call_each(self, records, mapping):
+        """``[(record, request, result)]``: the values of every record gathered in
+        one pass, then one call each through the service's adapter."""
         values = _gather(records, source_paths(mapping))
         gateway = self.service_id._gateway()
         results = []
         for record in records:
             payload = build_request(mapping, values[record.id])
             results.append((record, payload, gateway.call(self.operation, payload)))
-        exchanges = self._log(results, attempts=1)
-        self._apply(results, mapping, exchanges)
-        return exchanges
+        return results
 
     def _log(self, results, attempts):
         service = self.service_id
@@ -670,6 +690,10 @@ class WmsSoapOperation(models.Model):
         _check_groups(self.env, self.env._("Querying a WMS's stock"), [WMS_USER, WMS_MANAGER])
         self.check_access("read")
         self.ensure_one()
+        # sudo: the caller's group and read access to this operation (company rules)
+        # were checked above; the query logs framework records and creates the
+        # reconciliation, which integration users cannot write themselves, and it
+        # books nothing (an inventory manager applies the differences)
         reconciliation, error = self.sudo()._query_stock()
         if reconciliation:
             return {
@@ -696,7 +720,7 @@ class WmsSoapOperation(models.Model):
         )
         return self.env["product.product"].union(*(product for (product,) in groups))
 
-    def _query_stock(self, products=None):
+    def _query_stock(self):
         """One call per product, each logged on its product; when every call was
         answered and read, one reconciliation of the partner's warehouse from all
         the answers (a partial answer would show false differences, so a failed call
@@ -710,16 +734,11 @@ class WmsSoapOperation(models.Model):
                 "%(name)s is not an active stock query of a service with a WMS partner.",
                 name=self.name,
             )
-        products = self._stock_query_products(partner) if products is None else products
+        products = self._stock_query_products(partner)
         if not products:
             return Reconciliation, self.env._("No product has stock in the partner's warehouse.")
         mapping = parse_mapping(self.mapping)
-        values = _gather(products, source_paths(mapping))
-        gateway = self.service_id._gateway()
-        results = []
-        for product in products:
-            payload = build_request(mapping, values[product.id])
-            results.append((product, payload, gateway.call(self.operation, payload)))
+        results = self._call_each(products, mapping)
         exchanges = self._log(results, attempts=1)
         failed = exchanges.filtered(lambda e: e.edi_exchange_state != "output_sent_and_processed")
         if failed:
@@ -733,9 +752,6 @@ class WmsSoapOperation(models.Model):
                 count=len(failed),
                 total=len(exchanges),
             )
-        code_key = {"ours": "VN", "theirs": "BP", "gtin": "UK"}.get(
-            partner.mapping_version_id.product_code, "VN"
-        )
         try:
             answers = [
                 (product.default_code or product.display_name,
@@ -743,7 +759,9 @@ class WmsSoapOperation(models.Model):
                 for product, _payload, result in results
             ]  # fmt: skip
             report = stock_report_from_soap(
-                answers, code_key, ref=f"{self.service_id.code} {exchanges[:1].identifier}"
+                answers,
+                partner.mapping_version_id.product_code,
+                ref=f"{self.service_id.code} {exchanges[:1].identifier}",
             )
             with self.env.cr.savepoint():
                 reconciliation = Reconciliation._reconcile_stock_report(
@@ -762,6 +780,7 @@ class WmsSoapOperation(models.Model):
 
     @api.model
     def _cron_wms_soap_query_stock(self):
+        # sudo: a scheduled action of the bridge, over every company's active queries
         for operation in self.sudo().search(
             [("use", "=", "stock_query"), ("state", "=", "active")]
         ):
@@ -921,6 +940,14 @@ class EdiExchangeRecord(models.Model):
     def action_wms_soap_retry(self):
         """Call again now (integration users): failed SOAP calls only."""
         _check_groups(self.env, self.env._("Retrying a SOAP call"), [WMS_USER, WMS_MANAGER])
+        # sudo: only the use of the calls' operations is read, to refuse
+        if "stock_query" in self.sudo().mapped("wms_soap_operation_id.use"):
+            raise UserError(
+                self.env._(
+                    "A WMS stock query is not retried call by call (a partial answer would "
+                    "show false differences): run Query Stock Now on its mapping."
+                )
+            )
         self.check_access("write")
         failed = (
             self.sudo()

@@ -354,6 +354,8 @@ class TestSoapStockQuery(SoapServiceCase):
         self.assertEqual(len(failed), 1)
         self.assertTrue(failed.exchange_error)
         self.assertFalse(failed.wms_soap_next_attempt)
+        with self.assertRaisesRegex(UserError, "Query Stock Now"):
+            failed.with_user(self.integration_user).action_wms_soap_retry()
 
     def test_unknown_sku_is_named_on_the_calls(self):
         self.partner.stock[("MILK-1L", "RNO")] = [("GHOST-9", "", 5)]
@@ -373,3 +375,9 @@ class TestSoapStockQuery(SoapServiceCase):
         self.partner.calls.clear()
         self.env["wms.soap.operation"]._cron_wms_soap_query_stock()
         self.assertEqual(self.partner.calls, ["QueryStock", "QueryStock"])
+        customer = self.env["wms.trading.partner"].create(
+            {"name": "Northwind EDI", "partner_id": self.customer.id, "role": "customer",
+             "isa_id": "NORTHWIND01", "transport": "directory", "drop_folder": "northwind"}
+        )  # fmt: skip
+        with self.assertRaisesRegex(ValidationError, "must be a 3PL of the service's company"):
+            self.service.with_user(self.manager).trading_partner_id = customer

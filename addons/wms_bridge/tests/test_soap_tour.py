@@ -27,8 +27,7 @@ class TestSoapSetupTour(HttpCase):
         cls.manager = new_test_user(
             cls.env,
             login="wms_soap_tour_admin",
-            groups="base.group_user,stock.group_stock_manager,"
-            "wms_bridge.group_wms_bridge_manager",
+            groups="base.group_user,stock.group_stock_manager,wms_bridge.group_wms_bridge_manager",
         )
 
     def test_manager_sets_up_a_soap_partner_from_the_ui(self):
@@ -55,5 +54,7 @@ class TestSoapSetupTour(HttpCase):
         )
         picking.sudo().write({"wms_soap_tracking_ref": "TRK123"})
         logged = operation._call(picking)
-        self.assertEqual(logged.edi_exchange_state, "output_sent_and_processed", logged.exchange_error)
+        self.assertEqual(
+            logged.edi_exchange_state, "output_sent_and_processed", logged.exchange_error
+        )
         self.assertEqual(picking.wms_soap_tracking_status, "in_transit")

@@ -104,7 +104,7 @@ class TestStockReportFromSoap(unittest.TestCase):
                 ("MILK-1L", {"sku": "MILK-1L", "quantity": 40, "uom": "EA"}),
                 ("NONE", {"sku": [], "quantity": []}),
             ],
-            code_key="BP",
+            product_code="theirs",
             ref="stock query 7",
         )  # fmt: skip
         self.assertEqual(report["ref"], "stock query 7")
