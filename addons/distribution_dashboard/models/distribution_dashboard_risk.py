@@ -153,7 +153,8 @@ class DistributionDashboardRisk(models.Model):
         cr.execute(
             SQL(
                 """SELECT warehouse_id, line_count, category_id,
-                          extract(isodow FROM confirmed_at)::int - 1, cycle_h
+                          extract(isodow FROM confirmed_at)::int - 1, cycle_h,
+                          extract(epoch FROM promised_at - confirmed_at) / 3600.0
                      FROM distribution_dashboard_order_fact
                     WHERE company_id = %s AND shipped AND shipped_at >= %s""",
                 company.id,

@@ -322,6 +322,8 @@ class SaleOrder:
     delay_days: float  # delivered = promised + delay (negative: early)
     state: str  # "quotation", "cancelled", "open" (confirmed, not shipped), "done"
     lines: tuple[Line, ...] = field(default_factory=tuple)
+    short_lines: int = 0  # lines the site did not carry when the order came in
+    short_days: float = 0.0  # days after the order the transfer for them arrived
 
 
 @dataclass(frozen=True)
@@ -475,6 +477,8 @@ def cold_site_if_needed(warehouse: str, lines: tuple[Line, ...], seed: int) -> s
 
 
 def sale_order(index: int, sizes: Sizes, seed: int = SEED) -> SaleOrder:
+    """One order as it came in.  Its delay and open/done state are provisional:
+    :meth:`Plan.sale_orders` ships the orders through :func:`fulfil`."""
     rng = _rng(seed, "sale", index)
     cust_index = int(rng.paretovariate(1.2)) % sizes.customers  # a few big customers
     cust = customer(cust_index, seed)
@@ -509,6 +513,106 @@ def sale_order(index: int, sizes: Sizes, seed: int = SEED) -> SaleOrder:
         state=state,
         lines=lines,
     )
+
+
+# How the sites worked the history (fulfil): spare capacity over the site's
+# average intake, days when a site works at a fraction of it (staff, systems,
+# a truck that did not come), and the wait for a line the site does not carry.
+SPARE_CAPACITY = (1.2, 1.45)
+RELEASE_DAYS = 2.0  # an order reaches the floor this long before it is promised
+MIN_LINES_PER_DAY = 6.0  # the smallest site's crew
+DISRUPTION_RATE = 0.07
+DISRUPTION_CAPACITY = (0.1, 0.45)
+TRANSFER_WAIT_DAYS = (0.3, 0.6)  # lognormal (mu, sigma) of days, ~1.4 days median
+FUTURE_DAYS = 30  # open orders are shipped in the simulation too (their outcome)
+
+
+def fulfil(orders: list[SaleOrder], products: int, seed: int = SEED) -> list[SaleOrder]:
+    """Ship the confirmed orders as their sites could, so that lateness has causes.
+
+    An order is released to its site's floor two days before it is promised (at
+    once if it is promised sooner).  Each site works its released orders first
+    in, first out, at a daily capacity in lines (its average intake times a
+    seeded spare share), some days disrupted; an order leaves once its lines are
+    worked and, for a line of a product the site does not carry, once the
+    transfer asked for when the order came in has arrived.  So an order is late
+    when its site was behind or a line was short, as in a real network: that is
+    what the at-risk score learns from, and what its backtest replays.
+    Quotations and cancelled orders are kept as they are.  The shipment of an
+    order still open today is simulated too: its ``delay_days`` is the outcome
+    the future holds (the backtest's truth; the loader ships only what is done).
+    """
+    carried = {
+        (w.code, i): stock_level(i, w, seed) is not None
+        for w in WAREHOUSES
+        for i in range(products)
+    }
+    shipped: dict[str, tuple[float, int, float]] = {}  # key -> (left, short lines, wait)
+    horizon = HISTORY_DAYS + FUTURE_DAYS
+    for site in WAREHOUSES:
+        released = []  # (day released to the floor, order)
+        for order in orders:
+            if order.warehouse == site.code and order.state in ("open", "done"):
+                arrived = HISTORY_DAYS - order.ordered_days_ago
+                released.append(
+                    (max(arrived, arrived + order.lead_days - RELEASE_DAYS), order.key, order)
+                )
+        if not released:
+            continue
+        released.sort()
+        rng = _rng(seed, f"fulfil:{site.code}", 0)
+        intake = sum(len(order.lines) for _day, _key, order in released) / HISTORY_DAYS
+        capacity = max(intake, MIN_LINES_PER_DAY) * rng.uniform(*SPARE_CAPACITY)
+        queue: list[list] = []  # [order, lines left]
+        pending = iter(released)
+        upcoming = next(pending, None)
+        for day in range(horizon):
+            while upcoming is not None and upcoming[0] < day + 1:
+                queue.append([upcoming[2], float(len(upcoming[2].lines)), upcoming[0]])
+                upcoming = next(pending, None)
+            work = capacity * rng.uniform(0.85, 1.15)
+            if rng.random() < DISRUPTION_RATE:
+                work *= rng.uniform(*DISRUPTION_CAPACITY)
+            while queue and work > 1e-9:
+                entry = queue[0]
+                take = min(work, entry[1])
+                entry[1] -= take
+                work -= take
+                if entry[1] > 1e-9:
+                    break
+                order, _left, release = queue.pop(0)
+                arrived = HISTORY_DAYS - order.ordered_days_ago
+                leaves = max(day + rng.uniform(0.45, 0.85), release + 0.05)
+                short = sum(
+                    1
+                    for line in order.lines
+                    if not carried[(site.code, product_index(line.product))]
+                )
+                wait = rng.lognormvariate(*TRANSFER_WAIT_DAYS) if short else 0.0
+                leaves = max(leaves, arrived + wait)
+                shipped[order.key] = (leaves, short, wait)
+    out = []
+    for order in orders:
+        if order.key not in shipped:
+            out.append(order)
+            continue
+        leaves, short, wait = shipped[order.key]
+        promised = HISTORY_DAYS - order.ordered_days_ago + order.lead_days
+        out.append(
+            SaleOrder(
+                key=order.key,
+                customer=order.customer,
+                warehouse=order.warehouse,
+                ordered_days_ago=order.ordered_days_ago,
+                lead_days=order.lead_days,
+                delay_days=round(leaves - promised, 4),
+                state="done" if leaves <= HISTORY_DAYS else "open",
+                lines=order.lines,
+                short_lines=short,
+                short_days=round(wait, 4),
+            )
+        )
+    return out
 
 
 def purchase_order(index: int, sizes: Sizes, seed: int = SEED) -> PurchaseOrder:
@@ -589,6 +693,7 @@ class Plan:
     scale: float
     seed: int = SEED
     sizes: Sizes = field(init=False)
+    _sale_orders: list[SaleOrder] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
         self.sizes = Sizes.at(self.scale)
@@ -620,7 +725,11 @@ class Plan:
         return levels
 
     def sale_orders(self) -> list[SaleOrder]:
-        return [sale_order(i, self.sizes, self.seed) for i in range(self.sizes.sale_orders)]
+        """The orders, shipped as their sites could (:func:`fulfil`); computed once."""
+        if self._sale_orders is None:
+            intake = [sale_order(i, self.sizes, self.seed) for i in range(self.sizes.sale_orders)]
+            self._sale_orders = fulfil(intake, self.sizes.products, self.seed)
+        return self._sale_orders
 
     def purchase_orders(self) -> list[PurchaseOrder]:
         return [purchase_order(i, self.sizes, self.seed) for i in range(self.sizes.purchase_orders)]

@@ -8,6 +8,7 @@ from distribution_dashboard.engine.risk import (
     OpenOrder,
     assess,
     assess_all,
+    horizon_bucket,
     precision_recall,
     size_bucket,
 )
@@ -15,9 +16,9 @@ from distribution_dashboard.engine.risk import (
 NOW = datetime(2026, 3, 10, 12, 0)  # a Tuesday
 
 
-def history(site=1, cycles=range(10, 110, 2), category=7, lines=2):
-    # 50 orders confirmed on Mondays: 10, 12, ..., 108 h
-    return [HistoryOrder(site, lines, category, 0, float(c)) for c in cycles]
+def history(site=1, cycles=range(10, 110, 2), category=7, lines=2, lead_h=60.0):
+    # 50 orders confirmed on Mondays: 10, 12, ..., 108 h, promised 60 h out
+    return [HistoryOrder(site, lines, category, 0, float(c), lead_h) for c in cycles]
 
 
 def open_order(**kw):
@@ -73,7 +74,7 @@ def test_past_commitment_and_no_commitment():
 def test_fallbacks_and_sorting():
     hist = History.build(history(site=2))
     result = assess(open_order(), hist, NOW)  # site 1 has no history: the network
-    assert result.reasons[0].startswith("orders across the network")
+    assert result.reasons[0].startswith("orders with this commitment across the network")
     empty = assess(open_order(), History.build([]), NOW)
     assert "no history at this site yet" in empty.reasons
     ranked = assess_all(
@@ -87,6 +88,44 @@ def test_fallbacks_and_sorting():
         {},
     )
     assert [a.order_id for a in ranked] == [3, 2, 1]
+
+
+def test_horizon_buckets():
+    hours = (None, 4, 24, 30, 48, 72, 73, 120, 168, 400)
+    assert [horizon_bucket(h) for h in hours] == [
+        "none",
+        "1d",
+        "1d",
+        "2d",
+        "2d",
+        "3d",
+        "5d",
+        "5d",
+        "7d",
+        "later",
+    ]
+
+
+def test_orders_promised_further_out_are_not_the_yardstick():
+    # a site that ships next-day orders in ~20 h and week-out orders in ~150 h
+    hist = History.build(
+        [
+            *history(cycles=range(4, 24), lead_h=24.0),
+            *history(cycles=range(140, 160), lead_h=168.0),
+        ]
+    )
+    next_day = open_order(
+        confirmed_at=NOW - timedelta(hours=2), promised_at=NOW + timedelta(hours=22)
+    )
+    result = assess(next_day, hist, NOW)
+    assert result.score == 0.0  # every similar next-day order left within 23 h
+    assert result.reasons[0].startswith("orders of this size and commitment at this site")
+    # without the horizon the week-out orders would have made it look certain to be late
+    blind = History.build(
+        HistoryOrder(o.site, o.line_count, o.category, o.weekday, o.cycle_h)
+        for o in [*history(cycles=range(4, 24)), *history(cycles=range(140, 160))]
+    )
+    assert assess(next_day, blind, NOW).score == 50.0
 
 
 def test_precision_recall():

@@ -135,3 +135,35 @@ def test_purchase_orders_buy_from_the_products_vendor():
     plan = demo.Plan(1)
     for order in plan.purchase_orders():
         assert all(plan.supplier_of(line.product) == order.vendor for line in order.lines)
+
+
+def test_lateness_has_causes_the_risk_score_can_learn():
+    """Sites ship as they can (fulfil): late orders come from short lines and busy
+    days, not from a coin toss, and the plan stays the same on every run."""
+    orders = demo.Plan(1).sale_orders()
+    assert orders == demo.Plan(1).sale_orders()
+    done = [o for o in orders if o.state == "done"]
+    short = [o for o in done if o.short_lines]
+    stocked = [o for o in done if not o.short_lines]
+    assert short and stocked
+    assert all(o.short_days > 0 for o in short) and not any(o.short_days for o in stocked)
+
+    def late_share(group):
+        return sum(1 for o in group if o.delay_days > 0) / len(group)
+
+    assert late_share(short) > 1.5 * late_share(stocked)
+    # next-day promises are missed more often than week-out ones
+    soon = [o for o in done if o.lead_days <= 1]
+    later = [o for o in done if o.lead_days >= 5]
+    assert late_share(soon) > late_share(later)
+    # a line is short exactly when its site does not carry the product
+    plan = demo.Plan(1)
+    for order in short[:50]:
+        site = next(w for w in demo.WAREHOUSES if w.code == order.warehouse)
+        missing = [
+            line
+            for line in order.lines
+            if demo.stock_level(demo.product_index(line.product), site) is None
+        ]
+        assert len(missing) == order.short_lines, order.key
+    assert plan.sale_orders()[0].key == "DN-SO-000001"
