@@ -19,6 +19,7 @@
     ],
     "external_dependencies": {"python": []},
     "data": [
+        "security/distribution_approvals_groups.xml",
         "security/ir.model.access.csv",
         "security/distribution_approvals_rules.xml",
         "data/tier_definition_data.xml",
@@ -31,6 +32,7 @@
         "views/distribution_count_request_views.xml",
         "views/distribution_approval_delegation_views.xml",
         "views/distribution_transfer_request_views.xml",
+        "views/distribution_rule_version_views.xml",
         "views/distribution_approvals_menus.xml",
     ],
     "assets": {

@@ -1,0 +1,118 @@
+"""Governed rule changes, on plain data: versions, values and the change calendar.
+
+A governed rule (an order check, the allocation policy of a company, an approval
+tier) changes only through a *version*: a draft lists changes (field, new value),
+an approver activates it from an effective date, and the rule then takes the
+version's values.  The functions here parse what an administrator typed, build a
+version's values from the rule's current ones, and say whether a freeze period
+forbids an activation.  Models gather, call, write back; nothing here knows Odoo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "y", "on", "checked"})
+FALSE_WORDS = frozenset({"0", "false", "no", "n", "off", "unchecked", ""})
+SCALAR_TYPES = ("boolean", "integer", "float", "monetary", "char", "text", "selection")
+
+
+class RuleValueError(ValueError):
+    """What an administrator typed is not a value of the field."""
+
+
+def parse_value(
+    ttype: str, text: str | None, selection: Sequence[tuple[str, str]] = ()
+) -> object:
+    """The value ``text`` stands for in a field of type ``ttype``.
+
+    Selections accept the key or the label (any case).  Relational fields are
+    resolved by the model (names to ids); here they are refused."""
+    raw = (text or "").strip()
+    if ttype == "boolean":
+        word = raw.lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise RuleValueError(f"{text!r} is not yes or no")
+    if ttype == "integer":
+        try:
+            return int(raw)
+        except ValueError:
+            raise RuleValueError(f"{text!r} is not a whole number") from None
+    if ttype in ("float", "monetary"):
+        try:
+            value = float(raw.replace(",", "."))
+        except ValueError:
+            raise RuleValueError(f"{text!r} is not a number") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise RuleValueError(f"{text!r} is not a number")
+        return value
+    if ttype in ("char", "text"):
+        return raw or False
+    if ttype == "selection":
+        if not raw:
+            return False
+        for key, label in selection:
+            if raw == key or raw.lower() == str(label).lower():
+                return key
+        choices = ", ".join(str(label) for _key, label in selection)
+        raise RuleValueError(f"{text!r} is not one of: {choices}")
+    raise RuleValueError(f"fields of type {ttype} are not set by typing a value")
+
+
+def format_value(value: object) -> str:
+    """A stored value as the version screens show it."""
+    if value is True:
+        return "Yes"
+    if value is False or value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def version_values(
+    current: Mapping[str, object], changes: Iterable[tuple[str, object]]
+) -> dict[str, object]:
+    """The rule's values under a version: its current values with the changes."""
+    values = dict(current)
+    for name, value in changes:
+        if name not in values:
+            raise RuleValueError(f"{name} is not a governed field of this rule")
+        values[name] = value
+    return values
+
+
+def differences(
+    before: Mapping[str, object], after: Mapping[str, object]
+) -> list[tuple[str, object, object]]:
+    """(field, before, after) for every field whose value changes."""
+    return [(name, before.get(name), value) for name, value in after.items() if before.get(name) != value]
+
+
+@dataclass(frozen=True)
+class Freeze:
+    freeze_id: int
+    company_id: int
+    site_id: int | None  # None: every site of the company
+    start: datetime
+    end: datetime
+    name: str = ""
+
+
+def freeze_covering(
+    freezes: Iterable[Freeze], company_id: int, site_id: int | None, moment: datetime
+) -> Freeze | None:
+    """The freeze period forbidding a change of this company (and site) to take
+    effect at ``moment``: a company-wide freeze covers every site; a site's freeze
+    covers that site's rules and the company-wide ones (they apply there too)."""
+    for freeze in sorted(freezes, key=lambda f: (f.start, f.freeze_id)):
+        if freeze.company_id != company_id or not (freeze.start <= moment <= freeze.end):
+            continue
+        if freeze.site_id is None or site_id is None or freeze.site_id == site_id:
+            return freeze
+    return None
