@@ -146,6 +146,17 @@ KPIS: tuple[Kpi, ...] = (
         "in the period.",
         needs="coldchain.excursion",
     ),
+    Kpi(
+        "approval_latency_h",
+        "Approval latency (median)",
+        "h",
+        "lower",
+        "Median hours from an approval request (the creation of its tier reviews) to its "
+        "decision (the latest approval once every tier is approved, or the first "
+        "rejection), over requests decided in the period (network only; by flow: the "
+        "document type).",
+        needs="tier.review",
+    ),
 )
 KPI_BY_CODE: dict[str, Kpi] = {kpi.code: kpi for kpi in KPIS}
 
@@ -387,6 +398,79 @@ def excursion_kpis(
     """``excursions``: (start, end or None while ongoing) of those started in the period."""
     spans = [hours(start, end or now) for start, end in excursions]
     return {"excursion_count": float(len(spans)), "excursion_hours": sum(spans)}
+
+
+REVIEW_APPROVED = "approved"
+REVIEW_REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class TierReviewFact:
+    """One tier's review of an approval request (base_tier_validation's ``tier.review``:
+    status waiting, pending, approved, rejected or cancel)."""
+
+    status: str
+    created_at: datetime
+    reviewed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """The reviews of one document under approval: all its tiers' reviews are created
+    at the request (a restart deletes them), so one document holds one request."""
+
+    flow: str  # the document type (model), e.g. "purchase.order"
+    res_id: int
+    reviews: Sequence[TierReviewFact]
+
+
+def approval_decision(
+    reviews: Iterable[TierReviewFact],
+) -> tuple[datetime, datetime | None]:
+    """(requested_at, decided_at or None) of one request.
+
+    Requested: the earliest creation of its reviews.  Decided: if a review is
+    rejected, the earliest rejection's review date; else, once every review is
+    approved, the latest review date; else undecided.  Reviews without a review
+    date are ignored there (as SQL's ``min``/``max`` ignore NULL)."""
+    reviews = list(reviews)
+    if not reviews:
+        raise ValueError("an approval request has at least one review")
+    requested_at = min(r.created_at for r in reviews)
+    rejected = [r.reviewed_at for r in reviews if r.status == REVIEW_REJECTED]
+    if rejected:
+        dates = [d for d in rejected if d is not None]
+        return requested_at, min(dates) if dates else None
+    if all(r.status == REVIEW_APPROVED for r in reviews):
+        dates = [r.reviewed_at for r in reviews if r.reviewed_at is not None]
+        return requested_at, max(dates) if dates else None
+    return requested_at, None
+
+
+def approval_latency_kpis(
+    requests: Iterable[ApprovalRequest],
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> dict[str, object]:
+    """Median latency overall and by flow, over the requests decided within
+    [start, end) (every decided request when no window is given)."""
+    by_flow: dict[str, list[float]] = defaultdict(list)
+    everything: list[float] = []
+    for request in requests:
+        requested_at, decided_at = approval_decision(request.reviews)
+        if decided_at is None:
+            continue
+        if (start is not None and decided_at < start) or (end is not None and decided_at >= end):
+            continue
+        latency = hours(requested_at, decided_at)
+        everything.append(latency)
+        by_flow[request.flow].append(latency)
+    return {
+        "approval_latency_h": median(everything),
+        "approval_latency_h_by_flow": {
+            flow: median(values) for flow, values in sorted(by_flow.items())
+        },
+    }
 
 
 def network_median_variance(values_by_site: Mapping[int, float | None]) -> dict[str, object]:

@@ -19,6 +19,8 @@ from ..engine.kpi import (
     GRAINS,
     KPI_BY_CODE,
     KPIS,
+    REVIEW_APPROVED,
+    REVIEW_REJECTED,
     TileTrend,
     below_target,
     network_median_variance,
@@ -57,6 +59,10 @@ KPI_RECORDS = {
     ),
     "excursion_count": ("coldchain.excursion", "start", []),
     "excursion_hours": ("coldchain.excursion", "start", []),
+    # a request's decision is a figure of all its reviews, which no field of one
+    # review holds: _kpi_records_domain lists the reviews of the requests decided in
+    # the period by id (_approval_decided_review_ids)
+    "approval_latency_h": ("tier.review", None, []),
 }
 # the customer's tier (distribution_orchestration) is the segment
 SEGMENT_LABELS = [
@@ -217,10 +223,11 @@ class DistributionDashboard(models.AbstractModel):
         """Figures of other addons, only when they are installed (``needs``): counts
         read in SQL within the caller's companies and, for a site-scoped user, their
         sites (a site manager has no right on those addons' records of their own).
-        Definitions: engine/kpi.py integration_kpis and excursion_kpis."""
+        Definitions: engine/kpi.py integration_kpis, excursion_kpis and
+        approval_latency_kpis."""
         values = {}
         if segment:
-            return values  # exchanges and excursions have no customer
+            return values  # exchanges, excursions and most approval flows have no customer
         window = (_dt(starts[0]), _dt(next_period(starts[-1], grain)))
         companies = list(company.ids if company else self.env.companies.ids)
         user = self.env.user
@@ -270,10 +277,151 @@ class DistributionDashboard(models.AbstractModel):
                 values.setdefault((period, site if by_site else None), {}).update(
                     {"excursion_count": float(count), "excursion_hours": spent}
                 )
+        approval_companies = self._approval_companies(company, segment)
+        if approval_companies is not None:
+            requests = self._approval_requests_sql(approval_companies, *window)
+            cr.execute(
+                SQL(
+                    """SELECT date_trunc(%s, q.decided_at)::date,
+                              percentile_cont(0.5) WITHIN GROUP (ORDER BY q.latency_h)
+                         FROM (%s) q
+                        GROUP BY 1""",
+                    grain,
+                    requests,
+                )
+            )
+            for period, latency in cr.fetchall():
+                values.setdefault((period, None), {})["approval_latency_h"] = latency
         return values
 
+    # ------------------------------------------------------------ approvals
+
+    def _approval_companies(self, company=None, segment=None):
+        """The companies whose approval requests the caller's figures cover, or None
+        when the caller gets no approval figure: base_tier_validation is not
+        installed, a customer segment is chosen (most flows have no customer), or the
+        user is site-scoped.  Approval latency is a network figure, as the
+        integration one: a review has no site, and its document's site is another
+        field in every flow (the hold's order, the count's warehouse, the transfer's
+        two sites, the purchase order's picking type) or none, so a site manager's
+        share of it would be a different figure for every flow."""
+        if "tier.review" not in self.env or segment or self.env.user.distribution_site_scoped:
+            return None
+        return list(company.ids if company else self.env.companies.ids)
+
+    @api.model
+    def _approval_document_tables(self):
+        """(model, table) of the documents under tier validation whose company is a
+        stored column: read from the registry (no query), whichever addons put
+        documents under approval."""
+        tables = []
+        for name, Model in sorted(self.env.registry.items()):
+            reviews = Model._fields.get("review_ids")
+            company = Model._fields.get("company_id")
+            if (
+                not Model._abstract
+                and not Model._table_query
+                and reviews is not None
+                and reviews.type == "one2many"
+                and reviews.comodel_name == "tier.review"
+                and company is not None
+                and company.store
+                and company.type == "many2one"
+                and company.comodel_name == "res.company"
+            ):
+                tables.append((name, Model._table))
+        return tables
+
+    def _approval_requests_sql(self, companies, start, end):
+        """The approval requests of ``companies`` decided within [start, end): rows
+        (model, res_id, requested_at, decided_at, latency_h).
+
+        A request is a document's reviews (grouped by model and res_id: all its
+        tiers' reviews are created at the request, a restart deletes them), decided
+        by engine/kpi.py's approval_decision: the earliest rejection if a review is
+        rejected, else the latest review date once every review is approved.
+
+        Its company is its document's (the document models' stored ``company_id``,
+        one LEFT JOIN each), else its tier definitions' (``tier_review.company_id``,
+        stored related of the definition's company: empty for definitions shared by
+        every company, as the ones distribution_approvals ships); a request with
+        neither is shared by every company, as tier.review's own record rule has it.
+        (The definition's company alone would leave out every request of a shared
+        definition, or, taken as shared, count other companies' documents.)"""
+        self.env["tier.review"].flush_model()
+        documents = self._approval_document_tables()
+        joins = []
+        document_companies = []
+        for index, (model, table) in enumerate(documents):
+            self.env[model].flush_model(["company_id"])
+            alias = f"doc{index}"
+            joins.append(
+                SQL(
+                    "LEFT JOIN %s AS %s ON r.model = %s AND %s = r.res_id",
+                    SQL.identifier(table),
+                    SQL.identifier(alias),
+                    model,
+                    SQL.identifier(alias, "id"),
+                )
+            )
+            document_companies.append(SQL("max(%s)", SQL.identifier(alias, "company_id")))
+        company = SQL(
+            "COALESCE(%s)", SQL(", ").join([*document_companies, SQL("max(r.company_id)")])
+        )
+        # Only documents with a review dated within the window can be decided in it
+        # (a decision is one of its reviews' dates): the semi-join spares grouping
+        # every review ever made.  A shared request's company is NULL: the HAVING
+        # keeps it (NULL = ANY(...) is NULL).
+        return SQL(
+            """SELECT q.model, q.res_id, q.requested_at, q.decided_at,
+                      (extract(epoch FROM q.decided_at - q.requested_at) / 3600.0)::float8
+                          AS latency_h
+                 FROM (SELECT r.model, r.res_id, min(r.create_date) AS requested_at,
+                              CASE WHEN bool_or(r.status = %(rejected)s)
+                                   THEN min(r.reviewed_date)
+                                            FILTER (WHERE r.status = %(rejected)s)
+                                   WHEN bool_and(r.status = %(approved)s)
+                                   THEN max(r.reviewed_date)
+                              END AS decided_at
+                         FROM tier_review r
+                         %(joins)s
+                        WHERE (r.model, r.res_id) IN (
+                                SELECT w.model, w.res_id FROM tier_review w
+                                 WHERE w.reviewed_date >= %(start)s
+                                   AND w.reviewed_date < %(end)s)
+                        GROUP BY r.model, r.res_id
+                       HAVING COALESCE(%(company)s = ANY(%(companies)s), TRUE)) q
+                WHERE q.decided_at >= %(start)s AND q.decided_at < %(end)s""",
+            rejected=REVIEW_REJECTED,
+            approved=REVIEW_APPROVED,
+            joins=SQL(" ").join(joins),
+            start=start,
+            end=end,
+            company=company,
+            companies=companies,
+        )
+
+    def _approval_decided_review_ids(self, start, end):
+        """Ids of the reviews of the approval requests decided within [start, end)
+        (every tier of each: the sample of the median, request by request); none
+        for a caller without the figure (see _approval_companies)."""
+        companies = self._approval_companies()
+        if companies is None:
+            return []
+        requests = self._approval_requests_sql(companies, _dt(start), _dt(end))
+        self.env.cr.execute(
+            SQL(
+                """SELECT r.id FROM tier_review r
+                     JOIN (%s) q ON q.model = r.model AND q.res_id = r.res_id
+                    ORDER BY r.id""",
+                requests,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
     def _breakdown(self, start, end, segment=None):
-        """Exception rate and hold resolution by reason, over one period."""
+        """Exception rate and hold resolution by reason, approval latency by flow
+        (the network roles), over one period."""
         Hold = self.env["distribution.dashboard.hold.fact"]
         Order = self.env["distribution.dashboard.order.fact"]
         window = [("confirmed_at", ">=", _dt(start)), ("confirmed_at", "<", _dt(end))]
@@ -314,7 +462,34 @@ class DistributionDashboard(models.AbstractModel):
         return {
             "exception_rate_by_reason": dict(sorted(exception.items())),
             "hold_resolution_h_by_reason": dict(sorted(resolution.items())),
+            "approval_latency_h_by_flow": self._approval_latency_by_flow(start, end, segment),
         }
+
+    def _approval_latency_by_flow(self, start, end, segment=None):
+        """{flow label: median hours} over one period; the label is the document
+        model's description (ir.model, in the user's language), joined in the same
+        query.  Empty for customer service and for callers without the figure."""
+        companies = self._approval_companies(segment=segment)
+        if companies is None or self._role() == "customer_service":
+            return {}
+        requests = self._approval_requests_sql(companies, _dt(start), _dt(end))
+        self.env.cr.execute(
+            SQL(
+                """SELECT q.model,
+                          COALESCE(m.name->>%s, m.name->>'en_US', q.model),
+                          percentile_cont(0.5) WITHIN GROUP (ORDER BY q.latency_h)
+                     FROM (%s) q
+                     LEFT JOIN ir_model m ON m.model = q.model
+                    GROUP BY q.model, m.name""",
+                self.env.lang or "en_US",
+                requests,
+            )
+        )
+        by_flow = {}
+        for model, label, latency in sorted(self.env.cr.fetchall(), key=lambda row: row[1]):
+            # two models described alike stay apart
+            by_flow[label if label not in by_flow else f"{label} ({model})"] = latency
+        return by_flow
 
     # ------------------------------------------------------------ the data call
 
@@ -410,6 +585,8 @@ class DistributionDashboard(models.AbstractModel):
     def _kpi_records_domain(self, code, start, end):
         """(model, domain): the records one KPI counts over one period."""
         model, date_field, extra = KPI_RECORDS.get(code, KPI_RECORDS["_shipped"])
+        if code == "approval_latency_h":
+            return model, [("id", "in", self._approval_decided_review_ids(start, end))]
         window = [(date_field, ">=", _dt(start)), (date_field, "<", _dt(end))] if date_field else []
         return model, [*window, *extra]
 
@@ -430,7 +607,7 @@ class DistributionDashboard(models.AbstractModel):
             else period_window(fields.Datetime.now(), grain, 1)[0]
         )
         model, domain = self._kpi_records_domain(code, start, next_period(start, grain))
-        if warehouse_id and model != "wms.exchange":
+        if warehouse_id and model not in ("wms.exchange", "tier.review"):  # network figures
             domain.append(("warehouse_id", "=", int(warehouse_id)))
         if segment and not needs:
             domain.append(("segment", "=", str(segment)))

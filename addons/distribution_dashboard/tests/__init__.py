@@ -1,4 +1,5 @@
 from . import (
+    test_approval_latency,
     test_dashboard_roles,
     test_engine_in_odoo,
     test_health,

@@ -7,12 +7,16 @@ import pytest
 
 from distribution_dashboard.engine.kpi import (
     KPIS,
+    ApprovalRequest,
     BacklogLine,
     DeliveryFact,
     HoldFact,
     OrderInput,
     Shipment,
+    TierReviewFact,
     TileTrend,
+    approval_decision,
+    approval_latency_kpis,
     backlog_kpis,
     below_target,
     exception_kpis,
@@ -192,3 +196,85 @@ def test_optional_figures():
     assert integration_kpis([]) == {"integration_failure_rate": None}
     result = excursion_kpis([(d(9, 8), d(9, 10)), (d(10, 6), None)], NOW)
     assert result == {"excursion_count": 2.0, "excursion_hours": 8.0}
+
+
+# ---------------------------------------------------------------- approvals
+# tests/test_approval_latency.py writes these reviews into tier_review and expects
+# the same answers from SQL.
+
+HOLD, PO = "distribution.hold", "purchase.order"
+
+
+def feb(day, hour=0):
+    return datetime(2026, 2, day, hour, 0)
+
+
+def rv(status, created, reviewed=None):
+    return TierReviewFact(status, created, reviewed)
+
+
+APPROVALS = [
+    # tier 1 approved, tier 2 rejected: the rejection decides, 6 h
+    ApprovalRequest(
+        HOLD, 1, [rv("approved", d(2, 8), d(2, 10)), rv("rejected", d(2, 8), d(2, 14))]
+    ),
+    # both tiers approved: the latest approval decides, 24 h
+    ApprovalRequest(HOLD, 2, [rv("approved", d(3, 8), d(3, 9)), rv("approved", d(3, 8), d(4, 8))]),
+    # tier 1 approved, tier 2 still pending: undecided
+    ApprovalRequest(HOLD, 3, [rv("approved", d(9, 12), d(9, 13)), rv("pending", d(9, 12))]),
+    # decided in February, 12 h: not in March
+    ApprovalRequest(HOLD, 4, [rv("approved", feb(27, 8), feb(27, 20))]),
+    # one tier, 2 h
+    ApprovalRequest(PO, 1, [rv("approved", d(4), d(4, 2))]),
+    # tiers approved out of order (no approve-by-sequence): the latest approval, 10 h
+    ApprovalRequest(PO, 2, [rv("approved", d(5), d(5, 10)), rv("approved", d(5), d(5, 4))]),
+    # tier 1 rejected, tier 2 cancelled by the rejection: 3 h
+    ApprovalRequest(PO, 3, [rv("rejected", d(6), d(6, 3)), rv("cancel", d(6))]),
+    # requested in February, decided in March: 24 h, in March
+    ApprovalRequest(PO, 4, [rv("approved", feb(28, 12), d(1, 12))]),
+]
+MARCH = (d(1), datetime(2026, 4, 1))
+
+
+def test_approval_decision():
+    decisions = [approval_decision(r.reviews) for r in APPROVALS]
+    assert decisions == [
+        (d(2, 8), d(2, 14)),
+        (d(3, 8), d(4, 8)),
+        (d(9, 12), None),
+        (feb(27, 8), feb(27, 20)),
+        (d(4), d(4, 2)),
+        (d(5), d(5, 10)),
+        (d(6), d(6, 3)),
+        (feb(28, 12), d(1, 12)),
+    ]
+    # a rejection decides even when a later tier was approved after it; the
+    # earliest of several rejections
+    assert approval_decision(
+        [
+            rv("rejected", d(2), d(2, 12)),
+            rv("approved", d(2), d(2, 15)),
+            rv("rejected", d(2), d(2, 9)),
+        ]
+    ) == (d(2), d(2, 9))
+    # nothing reviewed yet; a review waiting behind an approved one
+    assert approval_decision([rv("waiting", d(2)), rv("pending", d(2))]) == (d(2), None)
+    assert approval_decision([rv("approved", d(2), d(3)), rv("waiting", d(2))]) == (d(2), None)
+    with pytest.raises(ValueError):
+        approval_decision([])
+
+
+def test_approval_latency():
+    march = approval_latency_kpis(APPROVALS, *MARCH)
+    # 2, 3, 6, 10, 24, 24
+    assert march["approval_latency_h"] == pytest.approx(8.0)
+    assert march["approval_latency_h_by_flow"] == pytest.approx({HOLD: 15.0, PO: 6.5})
+    assert list(march["approval_latency_h_by_flow"]) == [HOLD, PO]
+    february = approval_latency_kpis(APPROVALS, feb(1), d(1))
+    assert february == {"approval_latency_h": 12.0, "approval_latency_h_by_flow": {HOLD: 12.0}}
+    everything = approval_latency_kpis(APPROVALS)
+    assert everything["approval_latency_h"] == pytest.approx(10.0)  # 2, 3, 6, 10, 12, 24, 24
+    undecided = approval_latency_kpis([APPROVALS[2]])
+    assert undecided == {"approval_latency_h": None, "approval_latency_h_by_flow": {}}
+    kpi = next(k for k in KPIS if k.code == "approval_latency_h")
+    assert (kpi.unit, kpi.better, kpi.needs) == ("h", "lower", "tier.review")
