@@ -23,9 +23,7 @@ class RuleValueError(ValueError):
     """What an administrator typed is not a value of the field."""
 
 
-def parse_value(
-    ttype: str, text: str | None, selection: Sequence[tuple[str, str]] = ()
-) -> object:
+def parse_value(ttype: str, text: str | None, selection: Sequence[tuple[str, str]] = ()) -> object:
     """The value ``text`` stands for in a field of type ``ttype``.
 
     Selections accept the key or the label (any case).  Relational fields are
@@ -91,7 +89,11 @@ def differences(
     before: Mapping[str, object], after: Mapping[str, object]
 ) -> list[tuple[str, object, object]]:
     """(field, before, after) for every field whose value changes."""
-    return [(name, before.get(name), value) for name, value in after.items() if before.get(name) != value]
+    return [
+        (name, before.get(name), value)
+        for name, value in after.items()
+        if before.get(name) != value
+    ]
 
 
 @dataclass(frozen=True)
@@ -116,3 +118,74 @@ def freeze_covering(
         if freeze.site_id is None or site_id is None or freeze.site_id == site_id:
             return freeze
     return None
+
+
+# ---------------------------------------------------------------- scope and bounds
+
+#: how a site's value of an order-check parameter may differ from the enterprise's:
+#: "lower" (a site may only lower it: stricter), "higher" (only raise it), "on" (a
+#: site may turn it on, not off), "off" (may turn it off, not on)
+CHECK_BOUNDS = {
+    "tolerance_pct": "lower",
+    "min_margin_pct": "higher",
+    "anomaly_factor": "lower",
+    "anomaly_min_history": "lower",
+    "anomaly_min_quantity": "lower",
+    "anomaly_history_days": "higher",
+    "due_hours": "lower",
+    "include_incoming": "off",
+    "require_delivery_address": "on",
+    "require_incoterm": "on",
+    "require_payment_term": "on",
+    "require_customer_reference": "on",
+    "active": "on",
+}
+DIRECTION_WORDS = {
+    "lower": "may only be lowered",
+    "higher": "may only be raised",
+    "on": "may be turned on, not off",
+    "off": "may be turned off, not on",
+}
+
+
+@dataclass(frozen=True)
+class Deviation:
+    field: str
+    enterprise: object
+    site: object
+    within_bounds: bool
+    rule: str  # the direction (CHECK_BOUNDS) or "locked"
+
+
+def _within(direction: str, enterprise: object, site: object) -> bool:
+    if direction == "lower":
+        return float(site or 0) <= float(enterprise or 0)
+    if direction == "higher":
+        return float(site or 0) >= float(enterprise or 0)
+    if direction == "on":
+        return bool(site) or not bool(enterprise)
+    if direction == "off":
+        return not bool(site) or bool(enterprise)
+    return site == enterprise
+
+
+def deviations(
+    enterprise: Mapping[str, object],
+    site: Mapping[str, object],
+    bounds: Mapping[str, str],
+    locked: bool = False,
+) -> list[Deviation]:
+    """Where a site's rule differs from the enterprise's, and whether each difference
+    is within the bounds (a locked rule allows none; a field without a direction
+    may differ freely)."""
+    out = []
+    for name in sorted(set(enterprise) & set(site)):
+        if enterprise[name] == site[name]:
+            continue
+        if locked:
+            out.append(Deviation(name, enterprise[name], site[name], False, "locked"))
+            continue
+        direction = bounds.get(name)
+        ok = True if direction is None else _within(direction, enterprise[name], site[name])
+        out.append(Deviation(name, enterprise[name], site[name], ok, direction or "free"))
+    return out

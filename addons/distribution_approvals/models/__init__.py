@@ -8,6 +8,7 @@ from . import (
     distribution_governed_rule,
     distribution_hold,
     distribution_rebalance_suggestion,
+    distribution_rule_conformance,
     distribution_rule_version,
     distribution_transfer_request,
     purchase_order,

@@ -16,7 +16,11 @@ class DistributionChangeFreeze(models.Model):
 
     name = fields.Char(required=True, tracking=True)
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True, tracking=True
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        index=True,
+        tracking=True,
     )
     warehouse_id = fields.Many2one(
         "stock.warehouse",
@@ -46,11 +50,17 @@ class DistributionChangeFreeze(models.Model):
             return self.browse()
         # sudo: the calendar applies to every approver, whatever they may read
         candidates = self.sudo().search(
-            [("company_id", "=", company.id), ("date_from", "<=", moment), ("date_to", ">=", moment)]
+            [
+                ("company_id", "=", company.id),
+                ("date_from", "<=", moment),
+                ("date_to", ">=", moment),
+            ]
         )
         found = rule_engine.freeze_covering(
             [
-                rule_engine.Freeze(f.id, f.company_id.id, f.warehouse_id.id or None, f.date_from, f.date_to, f.name)
+                rule_engine.Freeze(
+                    f.id, f.company_id.id, f.warehouse_id.id or None, f.date_from, f.date_to, f.name
+                )
                 for f in candidates
             ],
             company.id,

@@ -10,6 +10,7 @@ from odoo import api, fields, models
 from odoo.addons.distribution_orchestration.models.governance import governed_action
 from odoo.exceptions import UserError
 
+from ..engine import rules as rule_engine
 from .governance import governed, is_governed
 
 GROUP_RULE_ADMIN = "distribution_approvals.group_rule_admin"
@@ -40,13 +41,29 @@ class DistributionGovernedRule(models.AbstractModel):
 
     # ------------------------------------------------------------ what a rule is
 
-    def _rule_company(self):
-        self.ensure_one()
-        return self.company_id
-
     def _rule_site(self):
         self.ensure_one()
         return self.warehouse_id if "warehouse_id" in self._fields else self.env["stock.warehouse"]
+
+    @api.model
+    def _rule_records_of(self, companies):
+        """The rules of ``companies`` (and the rules of every company)."""
+        if "company_id" not in self._fields:
+            return self.search([])
+        return self.search(["|", ("company_id", "in", companies.ids), ("company_id", "=", False)])
+
+    def _rule_bound_refusals(self, values):
+        """Why ``values`` may not be this rule's (scope and bounds); none by default."""
+        return []
+
+    def _rule_current(self):
+        """The record that carries the rule's values after a version was applied."""
+        self.ensure_one()
+        return self
+
+    def _rule_company(self):
+        self.ensure_one()
+        return self.company_id if "company_id" in self._fields else self.env["res.company"]
 
     def _rule_governed(self):
         """The rules of self whose company governs its rule changes."""
@@ -161,6 +178,7 @@ class DistributionCheck(models.Model):
     _rule_governed_fields = (
         "active",
         "sequence",
+        "distribution_scope",
         "resolver_group_id",
         "due_hours",
         "tolerance_pct",
@@ -176,6 +194,65 @@ class DistributionCheck(models.Model):
         "require_customer_reference",
     )
     _rule_identity_fields = ("code", "company_id", "warehouse_id")
+
+    distribution_scope = fields.Selection(
+        [("site", "Site-configurable within bounds"), ("locked", "Enterprise-locked")],
+        string="Scope",
+        default="site",
+        required=True,
+        help="On a company-wide check: enterprise-locked, no site may have its own "
+        "variant; site-configurable, a site's variant may only be stricter (a higher "
+        "margin floor, a lower tolerance...). Enforced when a version is activated "
+        "under governed rule changes; the conformance report lists every deviation.",
+    )
+
+    def _rule_enterprise(self):
+        """The company-wide check this site check varies (same kind and company)."""
+        self.ensure_one()
+        if not self.warehouse_id:
+            return self.browse()
+        return self.with_context(active_test=False).search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("code", "=", self.code),
+                ("warehouse_id", "=", False),
+            ],
+            limit=1,
+        )
+
+    def _rule_deviations(self, values, enterprise):
+        """Engine deviations of a site check's ``values`` from its enterprise check."""
+        compared = [name for name in rule_engine.CHECK_BOUNDS if name in values]
+        snapshot = enterprise._rule_snapshot()
+        return rule_engine.deviations(
+            {name: snapshot[name] for name in compared},
+            {name: values[name] for name in compared},
+            rule_engine.CHECK_BOUNDS,
+            locked=enterprise.distribution_scope == "locked",
+        )
+
+    def _rule_bound_refusals(self, values):
+        enterprise = self._rule_enterprise()
+        if not enterprise:
+            return []
+        if enterprise.distribution_scope == "locked" and values.get("active", True):
+            return [
+                self.env._(
+                    "%(check)s is enterprise-locked: no site has its own variant.",
+                    check=enterprise.display_name,
+                )
+            ]
+        return [
+            self.env._(
+                "%(field)s %(rule)s at a site (enterprise: %(enterprise)s, here: %(site)s).",
+                field=self._fields[d.field].string,
+                rule=rule_engine.DIRECTION_WORDS[d.rule],
+                enterprise=rule_engine.format_value(d.enterprise),
+                site=rule_engine.format_value(d.site),
+            )
+            for d in self._rule_deviations(values, enterprise)
+            if not d.within_bounds
+        ]
 
 
 class TierDefinition(models.Model):
@@ -223,10 +300,16 @@ class ResCompany(models.Model):
         self.ensure_one()
         return self
 
+    @api.model
+    def _rule_records_of(self, companies):
+        return companies
+
     def write(self, vals):
         if "distribution_rule_governance" in vals and not is_governed(self.env):
             switching = self.filtered(
-                lambda c: c.distribution_rule_governance != bool(vals["distribution_rule_governance"])
+                lambda c: (
+                    c.distribution_rule_governance != bool(vals["distribution_rule_governance"])
+                )
             )
             if switching:
                 switching._switch_rule_governance(bool(vals["distribution_rule_governance"]))

@@ -63,7 +63,9 @@ class DistributionRuleVersion(models.Model):
     emergency = fields.Boolean(
         readonly=True, help="Activated during a freeze period by the emergency group."
     )
-    freeze_id = fields.Many2one("distribution.change.freeze", readonly=True, string="Freeze Overridden")
+    freeze_id = fields.Many2one(
+        "distribution.change.freeze", readonly=True, string="Freeze Overridden"
+    )
 
     @api.depends("rule_name", "version")
     def _compute_name(self):
@@ -75,7 +77,9 @@ class DistributionRuleVersion(models.Model):
             Rule = self.env[version.rule_model] if version.rule_model else None
             lines = []
             for name, value in sorted((version.values or {}).items()):
-                label = Rule._fields[name].string if Rule is not None and name in Rule._fields else name
+                label = (
+                    Rule._fields[name].string if Rule is not None and name in Rule._fields else name
+                )
                 lines.append(f"{label}: {version._display_value(name, value)}")
             version.values_text = "\n".join(lines)
 
@@ -155,7 +159,11 @@ class DistributionRuleVersion(models.Model):
         found = (
             self.sudo()
             .search(
-                [("rule_model", "=", rules._name), ("rule_id", "in", rules.ids), ("state", "=", "active")]
+                [
+                    ("rule_model", "=", rules._name),
+                    ("rule_id", "in", rules.ids),
+                    ("state", "=", "active"),
+                ]
             )
             .with_env(self.env)
         )
@@ -164,13 +172,10 @@ class DistributionRuleVersion(models.Model):
     @api.model
     def _next_numbers(self, rules):
         # sudo: numbering counts every version of the rule, whoever sees them
-        groups = (
-            self.sudo()
-            ._read_group(
-                [("rule_model", "=", rules._name), ("rule_id", "in", rules.ids)],
-                ["rule_id"],
-                ["version:max"],
-            )
+        groups = self.sudo()._read_group(
+            [("rule_model", "=", rules._name), ("rule_id", "in", rules.ids)],
+            ["rule_id"],
+            ["version:max"],
         )
         return defaultdict(int, {rule_id: number for rule_id, number in groups})
 
@@ -206,18 +211,19 @@ class DistributionRuleVersion(models.Model):
         return governed(self.sudo()).create(vals_list).with_env(self.env)
 
     @api.model
+    def _rule_models(self):
+        """The governed rule types (bridges add theirs to ``rule_model``)."""
+        return [key for key, _label in self._fields["rule_model"]._description_selection(self.env)]
+
+    @api.model
     def _baseline_companies(self, companies):
         """Version 1, in force now, of every governed rule of ``companies`` that has
         no version yet (turning governance on)."""
         now = fields.Datetime.now()
-        for model in ("res.company", "distribution.check", "tier.definition"):
-            Rule = self.env[model].sudo().with_context(active_test=False)
-            if model == "res.company":
-                rules = companies
-            elif model == "tier.definition":
-                rules = Rule.search(["|", ("company_id", "in", companies.ids), ("company_id", "=", False)])
-            else:
-                rules = Rule.search([("company_id", "in", companies.ids)])
+        for model in self._rule_models():
+            rules = (
+                self.env[model].sudo().with_context(active_test=False)._rule_records_of(companies)
+            )
             numbers = self._next_numbers(rules)
             rules = rules.filtered(lambda r, numbers=numbers: not numbers[r.id])
             if not rules:
@@ -246,18 +252,24 @@ class DistributionRuleVersion(models.Model):
 
     def _rule(self):
         self.ensure_one()
-        return self.env[self.rule_model].with_context(active_test=False).browse(self.rule_id).exists()
+        return (
+            self.env[self.rule_model].with_context(active_test=False).browse(self.rule_id).exists()
+        )
 
     def _new_values(self):
         """The rule's values under this draft: its current values with the changes."""
         self.ensure_one()
         rule = self._rule().sudo()
         if not rule:
-            raise UserError(self.env._("The rule of %(version)s no longer exists.", version=self.name))
+            raise UserError(
+                self.env._("The rule of %(version)s no longer exists.", version=self.name)
+            )
         changes = [(c.field_name, c._parsed_value()) for c in self.change_ids]
         return rule, rule_engine.version_values(rule._rule_snapshot(), changes)
 
-    @governed_action(GROUP_RULE_APPROVER, rule="four eyes; outside freeze periods unless emergency group")
+    @governed_action(
+        GROUP_RULE_APPROVER, rule="four eyes; outside freeze periods unless emergency group"
+    )
     def action_activate(self):
         """Activate drafts: now when their effective date is past, else scheduled."""
         Freeze = self.env["distribution.change.freeze"]
@@ -271,11 +283,17 @@ class DistributionRuleVersion(models.Model):
                 raise UserError(self.env._("Say why the rule changes before activating it."))
             if version.proposed_by_id == self.env.user:
                 raise UserError(
-                    self.env._("%(version)s was proposed by you: another approver activates it.", version=version.name)
+                    self.env._(
+                        "%(version)s was proposed by you: another approver activates it.",
+                        version=version.name,
+                    )
                 )
             rule, values = version._new_values()
             if not rule_engine.differences(rule._rule_snapshot(), values) and version.version > 1:
                 raise UserError(self.env._("%(version)s changes nothing.", version=version.name))
+            refusals = rule._rule_bound_refusals(values)
+            if refusals:
+                raise UserError("\n".join(refusals))
             # to the second, as Odoo keeps datetimes: "now" typed in the form is now
             effective = max((version.effective_date or now).replace(microsecond=0), now)
             freeze = Freeze._covering(version.company_id, version.warehouse_id, effective)
@@ -326,12 +344,19 @@ class DistributionRuleVersion(models.Model):
             previous = self._active_versions(rule).get(rule.id)
             values = dict(version.values or {})
             governed(rule.sudo()).write(values)
+            current = rule._rule_current()
+            if current != rule:
+                # the rule keeps its own chain of records (excursion rules): the
+                # version follows the record that now carries its values
+                governed(version.sudo()).write({"rule_id": current.id})
             # sudo: the activation (or the cron) puts an approved version in force
             if previous:
                 governed(previous.sudo()).write({"state": "superseded", "superseded_at": now})
             governed(version.sudo()).write({"state": "active", "activated_at": now})
             version.message_post(
-                body=self.env._("In force: %(rule)s has this version's values.", rule=rule.display_name)
+                body=self.env._(
+                    "In force: %(rule)s has this version's values.", rule=rule.display_name
+                )
             )
 
     @api.model
@@ -342,12 +367,18 @@ class DistributionRuleVersion(models.Model):
         due = self.sudo().search([("state", "=", "scheduled"), ("effective_date", "<=", now)])
         Freeze = self.env["distribution.change.freeze"].sudo()
         ready = due.filtered(
-            lambda v: not (f := Freeze._covering(v.company_id, v.warehouse_id, now)) or f == v.freeze_id
+            lambda v: (
+                not (f := Freeze._covering(v.company_id, v.warehouse_id, now)) or f == v.freeze_id
+            )
         )
         ready._apply()
         return ready
 
-    @governed_action(GROUP_RULE_ADMIN, GROUP_RULE_APPROVER, rule="drafts and scheduled versions of their companies")
+    @governed_action(
+        GROUP_RULE_ADMIN,
+        GROUP_RULE_APPROVER,
+        rule="drafts and scheduled versions of their companies",
+    )
     def action_cancel(self):
         self._check_companies()
         if self.filtered(lambda v: v.state not in ("draft", "scheduled")):
@@ -355,7 +386,10 @@ class DistributionRuleVersion(models.Model):
         # sudo: the cancel step, group and companies checked above
         governed(self.sudo()).write({"state": "cancelled"})
         self.env["distribution.approval.log"]._record(
-            [{"event": "reject", "record": v, "reason": self.env._("Rule version cancelled")} for v in self]
+            [
+                {"event": "reject", "record": v, "reason": self.env._("Rule version cancelled")}
+                for v in self
+            ]
         )
         return True
 
@@ -387,7 +421,9 @@ class DistributionRuleVersionChange(models.Model):
     _name = "distribution.rule.version.change"
     _description = "Rule Version Change"
 
-    version_id = fields.Many2one("distribution.rule.version", required=True, ondelete="cascade", index=True)
+    version_id = fields.Many2one(
+        "distribution.rule.version", required=True, ondelete="cascade", index=True
+    )
     field_key = fields.Selection(selection="_selection_field_key", string="Field", required=True)
     current_value = fields.Char(compute="_compute_current_value", string="Value Now")
     new_value = fields.Char(
@@ -399,7 +435,8 @@ class DistributionRuleVersionChange(models.Model):
     def _selection_field_key(self):
         """Every governed field of every rule type: ``model|field`` keys."""
         options = []
-        for model, label in RULE_MODELS:
+        Version = self.env["distribution.rule.version"]
+        for model, label in Version._fields["rule_model"]._description_selection(self.env):
             Rule = self.env[model]
             for name in Rule._rule_governed_fields:
                 options.append((f"{model}|{name}", f"{label}: {Rule._fields[name].string}"))

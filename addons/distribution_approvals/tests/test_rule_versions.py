@@ -24,10 +24,18 @@ class TestRuleVersions(ApprovalMixin, TransactionCase):
         super().setUpClass()
         cls.setup_approvals()
         base = "distribution_orchestration.group_orchestration_manager"
-        cls.rule_admin = new_test_user(cls.env, login="rv_admin", name="Rae Admin", groups=f"{base},{ADMIN}")
-        cls.approver = new_test_user(cls.env, login="rv_approver", name="Abe Approver", groups=f"{base},{APPROVER}")
-        cls.emergency = new_test_user(cls.env, login="rv_emergency", name="Emma Emergency", groups=f"{base},{EMERGENCY}")
-        cls.outsider = new_test_user(cls.env, login="rv_outsider", name="Otto Outsider", groups=base)
+        cls.rule_admin = new_test_user(
+            cls.env, login="rv_admin", name="Rae Admin", groups=f"{base},{ADMIN}"
+        )
+        cls.approver = new_test_user(
+            cls.env, login="rv_approver", name="Abe Approver", groups=f"{base},{APPROVER}"
+        )
+        cls.emergency = new_test_user(
+            cls.env, login="rv_emergency", name="Emma Emergency", groups=f"{base},{EMERGENCY}"
+        )
+        cls.outsider = new_test_user(
+            cls.env, login="rv_outsider", name="Otto Outsider", groups=base
+        )
         cls.credit_check = cls.checks.filtered(lambda c: c.code == "credit_limit")
         cls.company.with_user(cls.approver).distribution_rule_governance = True
         cls.Version = cls.env["distribution.rule.version"]
@@ -37,7 +45,9 @@ class TestRuleVersions(ApprovalMixin, TransactionCase):
             [("rule_model", "=", rule._name), ("rule_id", "=", rule.id)], order="version"
         )
 
-    def propose(self, rule, changes, user=None, reason="Tighter credit after audit", effective=None):
+    def propose(
+        self, rule, changes, user=None, reason="Tighter credit after audit", effective=None
+    ):
         version_action = rule.with_user(user or self.rule_admin).action_rule_propose_change()
         version = self.Version.browse(version_action["res_id"]).with_user(user or self.rule_admin)
         version.write(
@@ -71,7 +81,9 @@ class TestRuleVersions(ApprovalMixin, TransactionCase):
         with self.assertRaises(UserError):
             self.company.with_user(self.approver).distribution_allocation_policy = "ship_complete"
         # the same value is not a change (the Settings form writes every field back)
-        self.credit_check.with_user(self.outsider).write({"tolerance_pct": self.credit_check.tolerance_pct})
+        self.credit_check.with_user(self.outsider).write(
+            {"tolerance_pct": self.credit_check.tolerance_pct}
+        )
         # versions themselves are written by their steps only
         with self.assertRaises(AccessError):
             self.Version.with_user(self.rule_admin).create(
@@ -104,7 +116,10 @@ class TestRuleVersions(ApprovalMixin, TransactionCase):
         self.assertEqual(v1.values["tolerance_pct"], old_tolerance)  # still readable
         self.assertEqual(draft.approved_by_id, self.approver)
         entry = self.log(draft)
-        self.assertEqual((entry.event, entry.user_id, entry.reason), ("activate", self.approver, "Tighter credit after audit"))
+        self.assertEqual(
+            (entry.event, entry.user_id, entry.reason),
+            ("activate", self.approver, "Tighter credit after audit"),
+        )
         # an activated version is no longer edited
         with self.assertRaises(UserError):
             draft.with_user(self.rule_admin).write({"reason": "changed my mind"})
@@ -113,7 +128,9 @@ class TestRuleVersions(ApprovalMixin, TransactionCase):
         with self.assertRaisesRegex(UserError, "Tolerance"):
             self.propose(self.credit_check, [("tolerance_pct", "a lot")])
         with self.assertRaisesRegex(UserError, "Allocation Policy"):
-            self.propose(self.company, [("distribution_allocation_policy", "whatever is cheapest today")])
+            self.propose(
+                self.company, [("distribution_allocation_policy", "whatever is cheapest today")]
+            )
         with self.assertRaises(UserError):  # not a governed field
             self.propose(self.credit_check, [("code", "min_margin")])
 
@@ -151,12 +168,16 @@ class TestRuleVersions(ApprovalMixin, TransactionCase):
         self.assertEqual(self.company.distribution_allocation_policy, "nearest_with_stock")
 
     def test_freeze_period_refuses_activation_except_the_emergency_group(self):
-        freeze = self.env["distribution.change.freeze"].with_user(self.rule_admin).create(
-            {
-                "name": "Month-end close",
-                "date_from": NOW - timedelta(days=1),
-                "date_to": NOW + timedelta(days=2),
-            }
+        freeze = (
+            self.env["distribution.change.freeze"]
+            .with_user(self.rule_admin)
+            .create(
+                {
+                    "name": "Month-end close",
+                    "date_from": NOW - timedelta(days=1),
+                    "date_to": NOW + timedelta(days=2),
+                }
+            )
         )
         with freeze_time(NOW):
             draft = self.propose(self.credit_check, [("tolerance_pct", "1")])
@@ -181,15 +202,23 @@ class TestRuleVersions(ApprovalMixin, TransactionCase):
         )
         with freeze_time(NOW):
             # a company-wide rule applies at North too: the North freeze covers it
-            draft = self.propose(self.credit_check, [("tolerance_pct", "3")], effective=NOW + timedelta(days=2))
+            draft = self.propose(
+                self.credit_check, [("tolerance_pct", "3")], effective=NOW + timedelta(days=2)
+            )
             with self.assertRaisesRegex(UserError, "North stocktake"):
                 draft.with_user(self.approver).action_activate()
             # scheduled before a freeze was declared: it waits for the freeze to end
-            later = self.propose(self.credit_check, [("tolerance_pct", "4")], effective=NOW + timedelta(hours=2))
+            later = self.propose(
+                self.credit_check, [("tolerance_pct", "4")], effective=NOW + timedelta(hours=2)
+            )
             later.with_user(self.approver).action_activate()
             self.assertEqual(later.state, "scheduled")
         Freeze.create(
-            {"name": "Peak", "date_from": NOW + timedelta(hours=1), "date_to": NOW + timedelta(hours=5)}
+            {
+                "name": "Peak",
+                "date_from": NOW + timedelta(hours=1),
+                "date_to": NOW + timedelta(hours=5),
+            }
         )
         with freeze_time(NOW + timedelta(hours=3)):
             self.Version._cron_apply_scheduled()
@@ -209,3 +238,55 @@ class TestRuleVersions(ApprovalMixin, TransactionCase):
         draft.with_user(self.rule_admin).reason = "South margin floor"
         draft.with_user(self.approver).action_activate()
         self.assertTrue(check.active)
+
+    def test_site_variants_within_bounds_and_the_conformance_report(self):
+        enterprise = self.credit_check
+        self.assertEqual(enterprise.distribution_scope, "site")
+        raise_tolerance = self.propose(enterprise, [("tolerance_pct", "5")])
+        raise_tolerance.with_user(self.approver).action_activate()
+        Check = self.env["distribution.check"].with_user(self.env.ref("base.user_admin"))
+        # a site may loosen nothing: a higher tolerance at North is refused
+        loose = Check.create(
+            {"code": "credit_limit", "warehouse_id": self.wh_north.id, "tolerance_pct": 9.0}
+        )
+        draft = self.versions(loose)
+        draft.with_user(self.rule_admin).reason = "North wants room"
+        with self.assertRaisesRegex(UserError, "may only be lowered"):
+            draft.with_user(self.approver).action_activate()
+        # stricter is fine, and shows in the conformance report with who and since when
+        strict = Check.create(
+            {"code": "credit_limit", "warehouse_id": self.wh_south.id, "tolerance_pct": 1.0}
+        )
+        first = self.versions(strict)
+        first.with_user(self.rule_admin).reason = "South: strict credit"
+        first.with_user(self.approver).action_activate()
+        self.assertTrue(strict.active)
+        Report = self.env["distribution.rule.conformance"].with_user(self.rule_admin)
+        Report.action_open_report()
+        rows = Report.search([("warehouse_id", "=", self.wh_south.id)])
+        self.assertEqual(
+            [
+                (r.field_label, r.enterprise_value, r.site_value, r.status, r.approved_by_id)
+                for r in rows
+            ],
+            [("Tolerance (%)", "5", "1", "within", self.approver)],
+        )
+        self.assertEqual(rows.since, first.activated_at)
+        # the enterprise tightens below the site: the site is now out of bounds (drift shown)
+        tighter = self.propose(enterprise, [("tolerance_pct", "0.5")])
+        tighter.with_user(self.approver).action_activate()
+        Report.action_open_report()
+        self.assertEqual(Report.search([("warehouse_id", "=", self.wh_south.id)]).status, "out")
+        # locked: no site variant is activated, existing ones are flagged
+        lock = self.propose(enterprise, [("distribution_scope", "Enterprise-locked")])
+        lock.with_user(self.approver).action_activate()
+        Report.action_open_report()
+        self.assertEqual(Report.search([("warehouse_id", "=", self.wh_south.id)]).status, "locked")
+        with self.assertRaisesRegex(UserError, "enterprise-locked"):
+            draft.with_user(self.approver).action_activate()
+        # the report is built, never edited; a user without the rights does not open it
+        with self.assertRaises(AccessError):
+            rows.with_user(self.rule_admin).write({"status": "within"})
+        nobody = new_test_user(self.env, login="rv_nobody", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            self.env["distribution.rule.conformance"].with_user(nobody).action_open_report()

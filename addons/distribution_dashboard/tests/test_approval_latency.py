@@ -200,7 +200,9 @@ class TestApprovalLatency(DashboardFixture):
         Dashboard = self.env["distribution.dashboard"].with_user(manager)
         march = MARCH[0].date()
         values = Dashboard._optional_values("month", [march], NOW)
-        self.assertFalse([key for key, figures in values.items() if "approval_latency_h" in figures])
+        self.assertFalse(
+            [key for key, figures in values.items() if "approval_latency_h" in figures]
+        )
         data = Dashboard.get_dashboard_data("month", 1)
         tile = next(t for t in data["tiles"] if t["code"] == "approval_latency_h")
         self.assertIsNone(tile["value"])
@@ -213,7 +215,9 @@ class TestApprovalLatency(DashboardFixture):
         """Every review of the requests decided in March, and no other: not the
         pending request's, not February's decision, not the other company's."""
         Dashboard = self.env["distribution.dashboard"].with_user(self.executive)
-        action = Dashboard.action_open_kpi("approval_latency_h", "month", "2026-03-01", self.wh_a.id)
+        action = Dashboard.action_open_kpi(
+            "approval_latency_h", "month", "2026-03-01", self.wh_a.id
+        )
         self.assertEqual(action["res_model"], "tier.review")
         reviews = self.env["tier.review"].with_user(self.executive).search(action["domain"])
         # rows in APPROVALS order: holds 0-1 (4 reviews), hold 2 (2), hold 3 (1),

@@ -27,7 +27,13 @@ def test_parse_values_by_type():
 
 @pytest.mark.parametrize(
     "ttype,text",
-    [("boolean", "maybe"), ("integer", "1.5"), ("float", "nan"), ("float", "ten"), ("many2one", "x")],
+    [
+        ("boolean", "maybe"),
+        ("integer", "1.5"),
+        ("float", "nan"),
+        ("float", "ten"),
+        ("many2one", "x"),
+    ],
 )
 def test_bad_values_are_refused(ttype, text):
     with pytest.raises(RuleValueError):
@@ -46,7 +52,9 @@ def test_version_values_and_differences():
     assert differences(current, values) == [("tolerance_pct", 5.0, 2.5)]
     with pytest.raises(RuleValueError):
         version_values(current, [("code", "x")])
-    assert format_value(True) == "Yes" and format_value(2.50) == "2.5" and format_value(False) == "—"
+    assert (
+        format_value(True) == "Yes" and format_value(2.50) == "2.5" and format_value(False) == "—"
+    )
 
 
 def test_freeze_covering_company_and_sites():
@@ -63,3 +71,38 @@ def test_freeze_covering_company_and_sites():
     assert freeze_covering(freezes, 10, None, T + timedelta(days=5)) is None
     # bounds are inclusive
     assert freeze_covering(freezes, 10, None, T + timedelta(days=3)) == company_wide
+
+
+def test_site_may_tighten_not_loosen():
+    from distribution_approvals.engine.rules import CHECK_BOUNDS, deviations
+
+    enterprise = {
+        "min_margin_pct": 10.0,
+        "tolerance_pct": 5.0,
+        "require_incoterm": False,
+        "sequence": 10,
+    }
+    tighter = {
+        "min_margin_pct": 12.0,
+        "tolerance_pct": 0.0,
+        "require_incoterm": True,
+        "sequence": 20,
+    }
+    found = deviations(enterprise, tighter, CHECK_BOUNDS)
+    assert [(d.field, d.within_bounds) for d in found] == [
+        ("min_margin_pct", True),
+        ("require_incoterm", True),
+        ("sequence", True),  # no direction: free
+        ("tolerance_pct", True),
+    ]
+    looser = {
+        "min_margin_pct": 8.0,
+        "tolerance_pct": 5.0,
+        "require_incoterm": False,
+        "sequence": 10,
+    }
+    (margin,) = deviations(enterprise, looser, CHECK_BOUNDS)
+    assert (margin.field, margin.within_bounds, margin.rule) == ("min_margin_pct", False, "higher")
+    assert deviations(enterprise, dict(enterprise), CHECK_BOUNDS) == []
+    locked = deviations(enterprise, tighter, CHECK_BOUNDS, locked=True)
+    assert locked and not any(d.within_bounds for d in locked)
