@@ -10,17 +10,53 @@ forbids an activation.  Models gather, call, write back; nothing here knows Odoo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "on", "checked"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "off", "unchecked", ""})
-SCALAR_TYPES = ("boolean", "integer", "float", "monetary", "char", "text", "selection")
 
 
 class RuleValueError(ValueError):
     """What an administrator typed is not a value of the field."""
+
+
+def _parse_boolean(raw: str, text: str | None) -> bool:
+    word = raw.lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise RuleValueError(f"{text!r} is not yes or no")
+
+
+def _parse_integer(raw: str, text: str | None) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise RuleValueError(f"{text!r} is not a whole number") from None
+
+
+def _parse_float(raw: str, text: str | None) -> float:
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        raise RuleValueError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise RuleValueError(f"{text!r} is not a number")
+    return value
+
+
+def _parse_selection(raw: str, text: str | None, selection) -> str | bool:
+    if not raw:
+        return False
+    for key, label in selection:
+        if raw == key or raw.lower() == str(label).lower():
+            return key
+    choices = ", ".join(str(label) for _key, label in selection)
+    raise RuleValueError(f"{text!r} is not one of: {choices}")
 
 
 def parse_value(ttype: str, text: str | None, selection: Sequence[tuple[str, str]] = ()) -> object:
@@ -29,36 +65,18 @@ def parse_value(ttype: str, text: str | None, selection: Sequence[tuple[str, str
     Selections accept the key or the label (any case).  Relational fields are
     resolved by the model (names to ids); here they are refused."""
     raw = (text or "").strip()
-    if ttype == "boolean":
-        word = raw.lower()
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-        raise RuleValueError(f"{text!r} is not yes or no")
-    if ttype == "integer":
-        try:
-            return int(raw)
-        except ValueError:
-            raise RuleValueError(f"{text!r} is not a whole number") from None
-    if ttype in ("float", "monetary"):
-        try:
-            value = float(raw.replace(",", "."))
-        except ValueError:
-            raise RuleValueError(f"{text!r} is not a number") from None
-        if value != value or value in (float("inf"), float("-inf")):
-            raise RuleValueError(f"{text!r} is not a number")
-        return value
-    if ttype in ("char", "text"):
-        return raw or False
+    parsers = {
+        "boolean": _parse_boolean,
+        "integer": _parse_integer,
+        "float": _parse_float,
+        "monetary": _parse_float,
+        "char": lambda raw, _text: raw or False,
+        "text": lambda raw, _text: raw or False,
+    }
     if ttype == "selection":
-        if not raw:
-            return False
-        for key, label in selection:
-            if raw == key or raw.lower() == str(label).lower():
-                return key
-        choices = ", ".join(str(label) for _key, label in selection)
-        raise RuleValueError(f"{text!r} is not one of: {choices}")
+        return _parse_selection(raw, text, selection)
+    if ttype in parsers:
+        return parsers[ttype](raw, text)
     raise RuleValueError(f"fields of type {ttype} are not set by typing a value")
 
 

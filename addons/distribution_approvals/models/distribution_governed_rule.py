@@ -48,8 +48,6 @@ class DistributionGovernedRule(models.AbstractModel):
     @api.model
     def _rule_records_of(self, companies):
         """The rules of ``companies`` (and the rules of every company)."""
-        if "company_id" not in self._fields:
-            return self.search([])
         return self.search(["|", ("company_id", "in", companies.ids), ("company_id", "=", False)])
 
     def _rule_bound_refusals(self, values):
@@ -96,6 +94,8 @@ class DistributionGovernedRule(models.AbstractModel):
             value = self[name]
             if field.type == "many2one":
                 value = value.id or False
+            elif field.type == "many2many":
+                value = sorted(value.ids)
             snapshot[name] = value
         return snapshot
 
@@ -112,6 +112,9 @@ class DistributionGovernedRule(models.AbstractModel):
                     new = vals[name] or False
                     if isinstance(new, models.BaseModel):
                         new = new.id or False
+                elif field.type == "many2many":
+                    current = set(current.ids)
+                    new = set(rule.new({name: vals[name]})[name].ids) if vals[name] else set()
                 else:
                     new = field.convert_to_cache(vals[name], rule)
                     current = field.convert_to_cache(current, rule)
@@ -122,6 +125,11 @@ class DistributionGovernedRule(models.AbstractModel):
     # ------------------------------------------------------------ the guard
 
     def write(self, vals):
+        self._rule_guard(vals)
+        return super().write(vals)
+
+    def _rule_guard(self, vals):
+        """Refuse ``vals`` changing a governed rule outside a version's activation."""
         if not is_governed(self.env):
             ruled = self._rule_governed()
             changed = ruled._rule_changed_fields(vals) if ruled else set()
@@ -135,7 +143,6 @@ class DistributionGovernedRule(models.AbstractModel):
                         rules=", ".join(ruled.mapped("display_name")),
                     )
                 )
-        return super().write(vals)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -32,7 +32,7 @@ class DistributionRuleConformance(models.Model):
     status = fields.Selection(STATUS, readonly=True)
     version_id = fields.Many2one("distribution.rule.version", string="Site Version", readonly=True)
     since = fields.Datetime(readonly=True, help="When the site's version came into force.")
-    approved_by_id = fields.Many2one("res.users", string="Approved By", readonly=True)
+    approved_by_id = fields.Many2one("res.users", readonly=True)
 
     @api.model_create_multi
     def create(self, vals_list):

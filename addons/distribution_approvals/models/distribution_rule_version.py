@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.addons.distribution_orchestration.models.governance import governed_action
 from odoo.exceptions import AccessError, UserError
 
@@ -37,7 +37,7 @@ class DistributionRuleVersion(models.Model):
     name = fields.Char(compute="_compute_name", store=True)
     rule_model = fields.Selection(RULE_MODELS, string="Rule Type", required=True, readonly=True)
     rule_id = fields.Many2oneReference(
-        string="Rule", model_field="rule_model", required=True, readonly=True, index=True
+        model_field="rule_model", required=True, readonly=True, index=True
     )
     rule_name = fields.Char(string="Rule", readonly=True)
     version = fields.Integer(readonly=True)
@@ -53,9 +53,7 @@ class DistributionRuleVersion(models.Model):
         help="The rule takes this version's values from this moment (activated now when "
         "it is past).",
     )
-    proposed_by_id = fields.Many2one(
-        "res.users", readonly=True, default=lambda self: self.env.user, string="Proposed By"
-    )
+    proposed_by_id = fields.Many2one("res.users", readonly=True, default=lambda self: self.env.user)
     approved_by_id = fields.Many2one("res.users", readonly=True, string="Activated By")
     approved_at = fields.Datetime(readonly=True, string="Approved On")
     activated_at = fields.Datetime(readonly=True, string="In Force Since")
@@ -87,6 +85,9 @@ class DistributionRuleVersion(models.Model):
         field = self.env[self.rule_model]._fields.get(name)
         if field is not None and field.type == "many2one" and value:
             return self.env[field.comodel_name].browse(value).exists().display_name or str(value)
+        if field is not None and field.type == "many2many":
+            records = self.env[field.comodel_name].browse(value or []).exists()
+            return ", ".join(records.mapped("display_name")) or "—"
         if field is not None and field.type == "selection" and value:
             labels = dict(field._description_selection(self.env))
             return labels.get(value, value)
@@ -177,7 +178,7 @@ class DistributionRuleVersion(models.Model):
             ["rule_id"],
             ["version:max"],
         )
-        return defaultdict(int, {rule_id: number for rule_id, number in groups})
+        return defaultdict(int, dict(groups))
 
     # ------------------------------------------------------------ steps
 
@@ -296,7 +297,9 @@ class DistributionRuleVersion(models.Model):
                 raise UserError("\n".join(refusals))
             # to the second, as Odoo keeps datetimes: "now" typed in the form is now
             effective = max((version.effective_date or now).replace(microsecond=0), now)
-            freeze = Freeze._covering(version.company_id, version.warehouse_id, effective)
+            # a rule of every company (excursion rules) follows the approver's calendar
+            company = version.company_id or self.env.company
+            freeze = Freeze._covering(company, version.warehouse_id, effective)
             emergency = bool(freeze)
             if freeze and not self.env.user.has_group(GROUP_RULE_EMERGENCY):
                 raise UserError(
@@ -342,8 +345,14 @@ class DistributionRuleVersion(models.Model):
             if not rule:
                 continue
             previous = self._active_versions(rule).get(rule.id)
-            values = dict(version.values or {})
-            governed(rule.sudo()).write(values)
+            current = rule.sudo()._rule_snapshot()
+            changed = {
+                name: [Command.set(value)] if isinstance(value, list) else value
+                for name, value in (version.values or {}).items()
+                if current.get(name) != value
+            }
+            if changed:
+                governed(rule.sudo()).write(changed)
             current = rule._rule_current()
             if current != rule:
                 # the rule keeps its own chain of records (excursion rules): the
@@ -368,7 +377,12 @@ class DistributionRuleVersion(models.Model):
         Freeze = self.env["distribution.change.freeze"].sudo()
         ready = due.filtered(
             lambda v: (
-                not (f := Freeze._covering(v.company_id, v.warehouse_id, now)) or f == v.freeze_id
+                not (
+                    f := Freeze._covering(
+                        v.company_id or v.approved_by_id.company_id, v.warehouse_id, now
+                    )
+                )
+                or f == v.freeze_id
             )
         )
         ready._apply()
@@ -427,7 +441,6 @@ class DistributionRuleVersionChange(models.Model):
     field_key = fields.Selection(selection="_selection_field_key", string="Field", required=True)
     current_value = fields.Char(compute="_compute_current_value", string="Value Now")
     new_value = fields.Char(
-        string="New Value",
         help="Numbers, yes/no, a choice's name, or the name of a record (group, user).",
     )
 
@@ -465,6 +478,23 @@ class DistributionRuleVersionChange(models.Model):
         if name not in Rule._rule_governed_fields:
             raise UserError(self.env._("%(field)s is not governed by versions.", field=name))
         field = Rule._fields[name]
+        if field.type == "many2many":
+            names = [n.strip() for n in (self.new_value or "").split(",") if n.strip()]
+            Comodel = self.env[field.comodel_name].sudo()
+            ids = []
+            for text in names:
+                found = Comodel.name_search(text, operator="=ilike", limit=2)
+                if len(found) != 1:
+                    raise UserError(
+                        self.env._(
+                            "%(field)s: no single %(model)s is named %(text)s.",
+                            field=field.string,
+                            model=Comodel._description,
+                            text=text,
+                        )
+                    )
+                ids.append(found[0][0])
+            return sorted(set(ids))
         if field.type == "many2one":
             text = (self.new_value or "").strip()
             if not text:
@@ -487,7 +517,9 @@ class DistributionRuleVersionChange(models.Model):
         try:
             return rule_engine.parse_value(field.type, self.new_value, selection)
         except rule_engine.RuleValueError as exc:
-            raise UserError(f"{field.string}: {exc}") from None
+            raise UserError(
+                self.env._("%(field)s: %(error)s", field=field.string, error=str(exc))
+            ) from None
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -37,7 +37,6 @@ class DistributionHold(models.Model):
 
     check_version_id = fields.Many2one(
         "distribution.rule.version",
-        string="Check Version",
         readonly=True,
         help="The version of the check in force when it raised this hold.",
     )
@@ -60,7 +59,6 @@ class DistributionAllocation(models.Model):
 
     policy_version_id = fields.Many2one(
         "distribution.rule.version",
-        string="Policy Version",
         readonly=True,
         help="The version of the company's allocation policy in force for this decision.",
     )

@@ -1,0 +1,1 @@
+from . import coldchain_excursion_rule
