@@ -459,6 +459,7 @@ class DistributionRuleVersionChange(models.Model):
     def field_name(self):
         return (self.field_key or "|").split("|", 1)[1]
 
+    @api.depends("field_key", "version_id.rule_model", "version_id.rule_id")
     def _compute_current_value(self):
         for change in self:
             version = change.version_id

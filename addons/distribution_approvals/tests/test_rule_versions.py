@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from .common import ApprovalMixin
 
@@ -290,3 +290,38 @@ class TestRuleVersions(ApprovalMixin, TransactionCase):
         nobody = new_test_user(self.env, login="rv_nobody", groups="base.group_user")
         with self.assertRaises(AccessError):
             self.env["distribution.rule.conformance"].with_user(nobody).action_open_report()
+
+
+@tagged("post_install", "-at_install")
+class TestRuleVersionTour(ApprovalMixin, HttpCase):
+    """In the web client: a rule administrator (and approver) proposes a change of an
+    order check from its form; activating their own proposal is refused; another
+    approver's activation puts it in force."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_approvals()
+        base = "distribution_orchestration.group_orchestration_manager"
+        cls.proposer = new_test_user(
+            cls.env, login="rv_tour", password="rv_tour", groups=f"{base},{APPROVER}"
+        )
+        cls.approver = new_test_user(cls.env, login="rv_tour_approver", groups=f"{base},{APPROVER}")
+        cls.credit_check = cls.checks.filtered(lambda c: c.code == "credit_limit")
+        cls.credit_check.tolerance_pct = 5.0  # before governance: version 1 has it
+        cls.company.with_user(cls.approver).distribution_rule_governance = True
+
+    def test_propose_from_the_form_then_activate(self):
+        url = f"/odoo/action-distribution_orchestration.distribution_check_action/{self.credit_check.id}"
+        self.start_tour(url, "distribution_rule_version_propose_tour", login="rv_tour")
+        draft = self.env["distribution.rule.version"].search(
+            [
+                ("rule_model", "=", "distribution.check"),
+                ("rule_id", "=", self.credit_check.id),
+                ("state", "=", "draft"),
+            ]
+        )
+        self.assertEqual(draft.change_ids.mapped("new_value"), ["2.5"])
+        self.assertEqual(draft.proposed_by_id, self.proposer)
+        draft.with_user(self.approver).action_activate()
+        self.assertEqual(self.credit_check.tolerance_pct, 2.5)

@@ -31,9 +31,14 @@ class ColdchainExcursionRule(models.Model):
 
     def _rule_current(self):
         self.ensure_one()
-        return self.with_context(active_test=False).search(
-            [("code", "=", self.code), ("superseded", "=", False)], order="version desc", limit=1
-        ) or self
+        return (
+            self.with_context(active_test=False).search(
+                [("code", "=", self.code), ("superseded", "=", False)],
+                order="version desc",
+                limit=1,
+            )
+            or self
+        )
 
     def write(self, vals):
         if coldchain_governed(self):
@@ -49,9 +54,9 @@ class ColdchainExcursionRule(models.Model):
     def create(self, vals_list):
         if coldchain_governed(self):
             # version n+1 of the chain carries values an activation already approved
-            return super(
-                ColdchainExcursionRule, self.with_context(**self._chain_context())
-            ).create(vals_list)
+            return super(ColdchainExcursionRule, self.with_context(**self._chain_context())).create(
+                vals_list
+            )
         return super().create(vals_list)
 
     def _chain_context(self):

@@ -57,7 +57,9 @@ class TestExcursionRuleVersions(ExcursionCase):
         # the rule's own chain made version 2; the governed version follows it
         self.assertTrue(rule.superseded)
         current = self.env["coldchain.excursion.rule"].search([("code", "=", rule.code)])
-        self.assertEqual((current.version, current.limit_max, current.severity), (2, 7.5, "product_risk"))
+        self.assertEqual(
+            (current.version, current.limit_max, current.severity), (2, 7.5, "product_risk")
+        )
         self.assertEqual(draft.rule_id, current.id)
         self.assertEqual(v1.state, "superseded")
         self.assertEqual(fired.rule_id, rule)  # excursions keep the version that fired
@@ -69,7 +71,11 @@ class TestExcursionRuleVersions(ExcursionCase):
         rule = self.rule_instant
         zone = self.sensor_a.location_id
         self.env["distribution.change.freeze"].create(
-            {"name": "Peak season", "date_from": NOW - timedelta(days=1), "date_to": NOW + timedelta(days=1)}
+            {
+                "name": "Peak season",
+                "date_from": NOW - timedelta(days=1),
+                "date_to": NOW + timedelta(days=1),
+            }
         )
         with freeze_time(NOW):
             draft = self.propose(rule, [("location_ids", zone.display_name)])
