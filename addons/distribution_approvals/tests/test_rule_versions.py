@@ -312,7 +312,8 @@ class TestRuleVersionTour(ApprovalMixin, HttpCase):
         cls.company.with_user(cls.approver).distribution_rule_governance = True
 
     def test_propose_from_the_form_then_activate(self):
-        url = f"/odoo/action-distribution_orchestration.distribution_check_action/{self.credit_check.id}"
+        action = "action-distribution_orchestration.distribution_check_action"
+        url = f"/odoo/{action}/{self.credit_check.id}"
         self.start_tour(url, "distribution_rule_version_propose_tour", login="rv_tour")
         draft = self.env["distribution.rule.version"].search(
             [
