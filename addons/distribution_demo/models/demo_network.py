@@ -84,6 +84,7 @@ class DistributionDemoNetwork(models.AbstractModel):
         "purchases",
         "sales",
         "governance",
+        "rule_governance",
     )
 
     # ------------------------------------------------------------------ entry points
@@ -780,6 +781,121 @@ class DistributionDemoNetwork(models.AbstractModel):
     def _load_governance(self, plan, anchor):
         """The demo shows the governed pipeline: enabled once the history is in."""
         self.env.company.distribution_pipeline_enabled = True
+        return False
+
+    # Governed rule changes (distribution_approvals, when installed): on, with a
+    # stricter margin floor in force at Rotterdam (within the enterprise's bounds,
+    # so it shows in the conformance report), a proposal awaiting activation and the
+    # month-end freeze of the change calendar.
+    RULE_GOVERNANCE_USER = ("governance", "Gina Governance")
+    RULE_PROPOSAL_REASON = "Peak season: more room on credit exposure for gold customers"
+
+    def _load_rule_governance(self, plan, anchor):
+        env = self.env
+        if "distribution.rule.version" not in env:
+            return False
+        company = env.company
+        Users = env["res.users"].with_context(no_reset_password=True)
+        login, name = self.RULE_GOVERNANCE_USER
+        approver = Users.search([("login", "=", login)], limit=1)
+        if not approver:
+            approver = Users.create(
+                {
+                    "login": login,
+                    "password": login,
+                    "name": name,
+                    "email": f"{login}@meridian.example.com",
+                    "company_id": company.id,
+                    "company_ids": [(6, 0, company.ids)],
+                    "group_ids": [
+                        (
+                            6,
+                            0,
+                            [
+                                env.ref("base.group_user").id,
+                                env.ref("distribution_approvals.group_rule_approver").id,
+                                env.ref(
+                                    "distribution_orchestration.group_orchestration_manager"
+                                ).id,
+                            ],
+                        )
+                    ],
+                }
+            )
+        if not company.distribution_rule_governance:
+            company.with_user(approver).distribution_rule_governance = True
+        Freeze = env["distribution.change.freeze"]
+        if not Freeze.search_count(
+            [("company_id", "=", company.id), ("name", "=", "Month-end close")]
+        ):
+            first_next = (anchor.replace(day=1) + timedelta(days=32)).replace(
+                day=1, hour=0, minute=0, second=0
+            )
+            Freeze.create(
+                {
+                    "name": "Month-end close",
+                    "company_id": company.id,
+                    "date_from": first_next - timedelta(days=1),
+                    "date_to": first_next + timedelta(days=2) - timedelta(seconds=1),
+                    "reason": "Finance closes the month: no rule change takes effect.",
+                }
+            )
+        Check = env["distribution.check"].with_context(active_test=False)
+        Version = env["distribution.rule.version"]
+        rtm = self._warehouses()["RTM"]
+        site_margin = Check.search(
+            [
+                ("company_id", "=", company.id),
+                ("code", "=", "min_margin"),
+                ("warehouse_id", "=", rtm.id),
+            ],
+            limit=1,
+        )
+        if not site_margin:
+            enterprise = Check.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("code", "=", "min_margin"),
+                    ("warehouse_id", "=", False),
+                ],
+                limit=1,
+            )
+            site_margin = Check.create(
+                {
+                    "code": "min_margin",
+                    "company_id": company.id,
+                    "warehouse_id": rtm.id,
+                    "min_margin_pct": (enterprise.min_margin_pct or 10.0) + 5.0,
+                    "resolver_group_id": enterprise.resolver_group_id.id or False,
+                }
+            )
+            draft = Version.search(
+                [
+                    ("rule_model", "=", "distribution.check"),
+                    ("rule_id", "=", site_margin.id),
+                    ("state", "=", "draft"),
+                ]
+            )
+            frozen = env["distribution.change.freeze"]._covering(
+                company, rtm, fields.Datetime.now()
+            )
+            if draft and not frozen:  # inside a freeze it waits, as any change would
+                draft.reason = "Rotterdam serves hospitals on thin contracts: a higher margin floor"
+                draft.with_user(approver).action_activate()
+        credit = Check.search(
+            [
+                ("company_id", "=", company.id),
+                ("code", "=", "credit_limit"),
+                ("warehouse_id", "=", False),
+            ],
+            limit=1,
+        )
+        if credit and not Version.search_count([("reason", "=", self.RULE_PROPOSAL_REASON)]):
+            Version._propose(
+                credit,
+                [[("tolerance_pct", f"{credit.tolerance_pct + 5.0:g}")]],
+                reason=self.RULE_PROPOSAL_REASON,
+            )
         return False
 
     def _backdate_sales(self, batch, by_key, anchor):

@@ -37,6 +37,9 @@ class TestDemoNetwork(TransactionCase):
             "gateways": self.env["coldchain.gateway"].search_count([]),
             "sensors": self.env["coldchain.sensor"].search_count([]),
             "calibrations": self.env["coldchain.calibration"].search_count([]),
+            "rule_versions": self.env["distribution.rule.version"].search_count([])
+            if "distribution.rule.version" in self.env
+            else 0,
         }
 
     def test_network_matches_the_plan(self):
@@ -180,3 +183,28 @@ class TestDemoNetwork(TransactionCase):
         self.env["res.users"].with_user(sales)._check_credentials(
             {"type": "password", "password": "sales"}, {"interactive": False}
         )
+
+    def test_rule_governance_shows_a_variant_a_proposal_and_the_freeze(self):
+        if "distribution.rule.version" not in self.env:
+            self.skipTest("distribution_approvals is not installed")
+        company = self.env.company
+        self.assertTrue(company.distribution_rule_governance)
+        rtm = self.env["stock.warehouse"].search([("code", "=", "RTM")])
+        variant = self.env["distribution.check"].search(
+            [("code", "=", "min_margin"), ("warehouse_id", "=", rtm.id)]
+        )
+        self.assertTrue(variant.active)
+        self.assertEqual(variant.rule_version_id.state, "active")
+        governance = self.env["res.users"].search([("login", "=", "governance")])
+        self.assertEqual(variant.rule_version_id.approved_by_id, governance)
+        waiting = self.env["distribution.rule.version"].search(
+            [("state", "=", "draft"), ("rule_name", "=", "Credit exposure")]
+        )
+        self.assertEqual(len(waiting), 1)
+        self.assertTrue(
+            self.env["distribution.change.freeze"].search_count([("name", "=", "Month-end close")])
+        )
+        Report = self.env["distribution.rule.conformance"].with_user(governance)
+        Report.action_open_report()
+        row = Report.search([("warehouse_id", "=", rtm.id)])
+        self.assertEqual((row.field_label, row.status), ("Minimum Margin (%)", "within"))
