@@ -47,6 +47,8 @@ DEMO_LOGINS = (
     ("warehouse", "warehouse", "warehouse staff (inventory, cold-chain operator)"),
     ("quality", "quality", "quality (excursions, dispositions)"),
     ("integration", "integration", "integration team (EDI exchanges)"),
+    ("site", "site", "site manager at Rotterdam (credit control, cold chain)"),
+    ("governance", "governance", "rule change approver (rule versions, change calendar)"),
 )
 
 
@@ -290,8 +292,23 @@ def mosquitto_process(values: dict[str, str]) -> list[str] | None:
     return [binary, "-c", str(conf)]
 
 
-def service_commands(config: Path, values: dict[str, str]) -> list[tuple[str, list[str]]]:
-    """The long-running processes of the platform, in start order."""
+def demo_live(values: dict[str, str]) -> bool:
+    """The demo's live parts run on a database with the demo network, unless
+    DEMO_LIVE=0 (``make run DEMO_LIVE=0``)."""
+    if os.environ.get("DEMO_LIVE", "1").strip().lower() in ("0", "false", "no", "off"):
+        return False
+    try:
+        return not missing_addons(values["DB_NAME"], (DEMO_ADDON,))
+    except Exception as exc:
+        log(f"demo live parts: database {values['DB_NAME']} not readable ({exc})")
+        return False
+
+
+def service_commands(
+    config: Path, values: dict[str, str], live: bool = False
+) -> list[tuple[str, list[str]]]:
+    """The long-running processes of the platform, in start order; with ``live``
+    (the demo database) the gateway simulator publishes the cold sites' telemetry."""
     commands = []
     mosquitto = mosquitto_process(values)
     if mosquitto:
@@ -301,6 +318,11 @@ def service_commands(config: Path, values: dict[str, str]) -> list[tuple[str, li
         # An addon with a long-running service ships services/<name>/__main__.py.
         for main in sorted((ADDONS_DIR / addon / "services").glob("*/__main__.py")):
             commands.append((main.parent.name, [PYTHON, str(main.parent), "-c", str(config)]))
+    if live:
+        simulator = ADDONS_DIR / "coldchain_sites" / "tools" / "gateway_simulator.py"
+        commands.append(
+            ("gateway-simulator", [PYTHON, str(simulator), "-c", str(config), "--live"])
+        )
     return commands
 
 
@@ -371,7 +393,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    for name, command in service_commands(config, values):
+    live = demo_live(values)
+    if live:
+        log("demo database: the gateway simulator publishes live telemetry (DEMO_LIVE=0: off)")
+    for name, command in service_commands(config, values, live):
         log(f"starting {name}")
         processes.append((name, subprocess.Popen(command, start_new_session=True)))
 
@@ -390,7 +415,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("  Ctrl-C stops everything.")
         print("=" * 72 + "\n", flush=True)
 
-    rc = supervise(processes, dict(service_commands(config, values)), lambda: stopping)
+    rc = supervise(processes, dict(service_commands(config, values, live)), lambda: stopping)
 
     for name, proc in reversed(processes):
         if proc.poll() is None:

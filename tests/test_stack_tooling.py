@@ -94,3 +94,20 @@ def test_supervise_restarts_a_dying_service_and_stops_when_odoo_exits(monkeypatc
     assert lines[-1] == "odoo exited with code 7; stopping the stack"
     for _name, proc in processes:
         proc.wait(10)
+
+
+def test_demo_live_parts_start_only_on_the_demo_and_can_be_switched_off(tmp_path, monkeypatch):
+    values = stack.settings("acme")
+    config = tmp_path / "odoo.conf"
+    plain = dict(stack.service_commands(config, values))
+    assert "gateway-simulator" not in plain
+    live = dict(stack.service_commands(config, values, live=True))
+    assert live["gateway-simulator"][-3:] == ["-c", str(config), "--live"]
+    monkeypatch.setattr(stack, "missing_addons", lambda db, wanted: [])
+    assert stack.demo_live(values)
+    for off in ("0", "off", "no"):
+        monkeypatch.setenv("DEMO_LIVE", off)
+        assert not stack.demo_live(values)
+    monkeypatch.delenv("DEMO_LIVE")
+    monkeypatch.setattr(stack, "missing_addons", lambda db, wanted: list(wanted))
+    assert not stack.demo_live(values)  # a database without the demo network

@@ -25,6 +25,14 @@ in batches flagged ``"backfill": true`` with their original timestamps.
 Time: ``--speedup N`` runs N simulated seconds per real second; the simulated clock
 starts ``duration x speedup`` seconds in the past so that it ends now (timestamps
 are never in the future).
+
+Live (``--live``, what ``make run`` starts on the demo database): it first catches up
+from the newest reading stored in the database (at most ``--catch-up-hours`` back),
+published at once as store-and-forward backfill, then publishes one reading per
+sensor every ``--interval`` seconds of real time until it is stopped; every
+``--outage-every-hours`` the first gateway loses its uplink for
+``--outage-minutes`` and backfills when it is back.  Door openings follow the
+working day (more between 06:00 and 18:00 UTC, few at night).
 """
 
 from __future__ import annotations
@@ -146,6 +154,33 @@ def synthetic_network(sites: int, sensors: int) -> list[Gateway]:
     return gateways
 
 
+def working_day_factor(ts: float) -> float:
+    """Doors open mostly during the working day: x1.8 from 06:00 to 18:00 UTC, else x0.2."""
+    hour = datetime.fromtimestamp(ts, UTC).hour
+    return 1.8 if 6 <= hour < 18 else 0.2
+
+
+def newest_reading_ts(options: dict) -> float | None:
+    """Epoch seconds of the newest stored reading (None when there is none)."""
+    import psycopg2
+
+    conn = psycopg2.connect(
+        host=options.get("db_host") or None,
+        port=int(options.get("db_port") or 5432),
+        user=options.get("db_user") or None,
+        password=options.get("db_password") or os.environ.get("PGPASSWORD") or None,
+        dbname=options.get("db_name"),
+        connect_timeout=10,
+    )
+    try:
+        with conn.cursor() as cr:
+            cr.execute("SELECT extract(epoch FROM max(ts)) FROM coldchain_reading")
+            (value,) = cr.fetchone()
+    finally:
+        conn.close()
+    return float(value) if value is not None else None
+
+
 class Simulator:
     def __init__(self, gateways, args, rng):
         self.gateways, self.args, self.rng = gateways, args, rng
@@ -165,7 +200,8 @@ class Simulator:
         for gateway in self.gateways:
             for sensor in gateway.sensors:
                 if sensor.kind == "door":
-                    if sensor.zone not in self.doors_open and rng.random() < self.args.door_rate:
+                    door_rate = self.args.door_rate * working_day_factor(ts)
+                    if sensor.zone not in self.doors_open and rng.random() < door_rate:
                         self.doors_open[sensor.zone] = rng.randint(1, 4)
                     value = 1.0 if sensor.zone in self.doors_open else 0.0
                 else:
@@ -245,7 +281,50 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--excursion-rate", type=float, default=0.0005,
                         help="chance per interval of a compressor fault")  # fmt: skip
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--live", action="store_true",
+                        help="real time until stopped, after catching up (make run)")  # fmt: skip
+    parser.add_argument("--catch-up-hours", type=float, default=24.0,
+                        help="live: publish at most this much missed history first")  # fmt: skip
+    parser.add_argument("--outage-every-hours", type=float, default=6.0,
+                        help="live: the first gateway's uplink goes down this often")  # fmt: skip
+    parser.add_argument("--outage-minutes", type=float, default=15.0,
+                        help="live: for this long, then it backfills")  # fmt: skip
     return parser.parse_args(argv)
+
+
+def run_live(sim: Simulator, args: argparse.Namespace, stopping: list, since: float | None) -> None:
+    """Catch up from ``since`` (newest stored reading) as backfill, then real time."""
+    now = time.time()
+    start = now - args.catch_up_hours * 3600
+    if since is not None:
+        start = max(start, since + args.interval)
+    ts = start
+    caught_up = 0
+    while ts <= now and not stopping:
+        sim.step(ts)
+        ts += args.interval
+        caught_up += 1
+    for gateway in sim.gateways:
+        sim.flush(gateway, backfill=True)
+    _logger.info("caught up %d intervals since %s", caught_up,
+                 datetime.fromtimestamp(start, UTC).isoformat())  # fmt: skip
+    every = max(args.interval, args.outage_every_hours * 3600)
+    outage = args.outage_minutes * 60
+    first = sim.gateways[0] if sim.gateways else None
+    while not stopping:
+        wait = ts - time.time()
+        if wait > 0:
+            time.sleep(min(wait, 1.0))
+            continue
+        sim.step(ts)
+        for gateway in sim.gateways:
+            down = gateway is first and (ts % every) < outage
+            sim.set_offline(gateway, down)
+            if not gateway.offline:
+                sim.flush(gateway)
+        ts += args.interval
+    for gateway in sim.gateways:
+        sim.set_offline(gateway, False)
 
 
 def run(sim: Simulator, args: argparse.Namespace, stopping: list) -> None:
@@ -307,7 +386,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
 
     try:
-        run(sim, args, stopping)
+        if args.live:
+            since = newest_reading_ts(options) if options.get("db_name") else None
+            run_live(sim, args, stopping, since)
+        else:
+            run(sim, args, stopping)
     finally:
         for gateway in gateways:
             if gateway.client is not None:
