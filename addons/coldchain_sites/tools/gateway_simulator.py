@@ -24,7 +24,11 @@ in batches flagged ``"backfill": true`` with their original timestamps.
 
 Time: ``--speedup N`` runs N simulated seconds per real second; the simulated clock
 starts ``duration x speedup`` seconds in the past so that it ends now (timestamps
-are never in the future).
+are never in the future).  ``--live`` stamps the readings with the wall clock from
+now on (speed-up 1), to follow a history run with live data::
+
+    gateway_simulator.py -c .local/odoo.conf --duration 300 --speedup 288   # a day
+    gateway_simulator.py -c .local/odoo.conf --live --duration 3600         # then live
 """
 
 from __future__ import annotations
@@ -238,6 +242,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--speedup", type=float, default=60.0,
                         help="simulated seconds per real second")  # fmt: skip
     parser.add_argument("--duration", type=float, default=60.0, help="real seconds to run")
+    parser.add_argument("--live", action="store_true",
+                        help="readings stamped now and onwards, at real speed (--speedup 1): "
+                        "follows a history run without overlapping it")  # fmt: skip
     parser.add_argument("--outage-share", type=float, default=0.1,
                         help="share of the run the first gateway's uplink is down")  # fmt: skip
     parser.add_argument("--door-rate", type=float, default=0.02,
@@ -245,7 +252,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--excursion-rate", type=float, default=0.0005,
                         help="chance per interval of a compressor fault")  # fmt: skip
     parser.add_argument("--seed", type=int, default=42)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.live:
+        args.speedup = 1.0
+    return args
+
+
+def clock_start(args: argparse.Namespace, now: float) -> float:
+    """Simulated time of the first step: ``now`` when live, else so far in the past
+    that the run ends now (a history run)."""
+    return now if args.live else now - args.duration * args.speedup
 
 
 def run(sim: Simulator, args: argparse.Namespace, stopping: list) -> None:
@@ -253,7 +269,7 @@ def run(sim: Simulator, args: argparse.Namespace, stopping: list) -> None:
     gateways = sim.gateways
     span = args.duration * args.speedup
     steps = max(1, int(span // args.interval))
-    start_ts = time.time() - span
+    start_ts = clock_start(args, time.time())
     outage = (int(steps * 0.45), int(steps * (0.45 + args.outage_share)))
     started = time.monotonic()
     for step in range(steps):
