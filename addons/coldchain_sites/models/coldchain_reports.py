@@ -349,6 +349,8 @@ class ReportSiteReview(models.AbstractModel):
         excursions = self.env["coldchain.excursion"].search(
             [
                 ("warehouse_id", "=", site.id),
+                # a silence cancelled by late readings lost nothing: not an incident
+                ("cancelled", "=", False),
                 ("start", "<", end),
                 "|",
                 ("end", "=", False),
@@ -408,7 +410,8 @@ class ReportSiteReview(models.AbstractModel):
                     "zone": zone,
                     "count": len(excs),
                     "minutes": round(sum(e.duration_s for e in excs) / 60.0, 1),
-                    "peak": max(excs.mapped("peak") or [0.0]),
+                    # a silence has no temperature
+                    "peak": max(excs.mapped("peak")) if excs[0].category == "excursion" else None,
                 }
                 for (rule, zone), excs in groups.items()
                 if len(excs) >= 2
