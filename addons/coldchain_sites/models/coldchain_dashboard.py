@@ -189,7 +189,15 @@ class ColdchainDashboard(models.AbstractModel):
                 ("end", ">=", start),
                 ("start", "<", now),
             ],
-            ["warehouse_id", "start", "end", "alerted_at", "acknowledged_at", "closed_at"],
+            [
+                "warehouse_id",
+                "start",
+                "end",
+                "trigger_at",
+                "alerted_at",
+                "acknowledged_at",
+                "closed_at",
+            ],
             load=None,
         )
         today = fields.Date.context_today(self)
@@ -326,6 +334,7 @@ class ColdchainDashboard(models.AbstractModel):
                     to_epoch(e["alerted_at"]) if e["alerted_at"] else None,
                     to_epoch(e["acknowledged_at"]) if e["acknowledged_at"] else None,
                     to_epoch(e["closed_at"]) if e["closed_at"] else None,
+                    to_epoch(e["trigger_at"]) if e["trigger_at"] else None,
                 )
                 for e in excursions
                 if e["warehouse_id"] in site_ids

@@ -384,6 +384,7 @@ class ReportSiteReview(models.AbstractModel):
                     to_epoch(e.alerted_at) if e.alerted_at else None,
                     to_epoch(e.acknowledged_at) if e.acknowledged_at else None,
                     to_epoch(e.closed_at) if e.closed_at else None,
+                    to_epoch(e.trigger_at) if e.trigger_at else None,
                 )
                 for e in real
             ],
