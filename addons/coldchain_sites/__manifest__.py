@@ -48,6 +48,9 @@
         "web.assets_backend": [
             "coldchain_sites/static/src/**/*",
         ],
+        "web.report_assets_common": [
+            "coldchain_sites/static/report/coldchain_report.scss",
+        ],
         "web.assets_tests": [
             "coldchain_sites/static/tests/tours/*.js",
         ],

@@ -65,10 +65,13 @@ class ColdchainReportData(models.AbstractModel):
             )
         ]
 
+    def _tz_name(self):
+        """The time zone the report shows times in (that of its datetime fields)."""
+        return self.env.tz.zone
+
     def _tz_offset(self):
-        tz = self.env.user.tz or "UTC"
         now = fields.Datetime.now()
-        local = fields.Datetime.context_timestamp(self.with_context(tz=tz), now)
+        local = fields.Datetime.context_timestamp(self.with_context(tz=self._tz_name()), now)
         return int(local.utcoffset().total_seconds())
 
     def _chart(self, ts_values, start, end, band, spans, title, width=700, height=240):
@@ -192,6 +195,7 @@ class ReportExcursion(models.AbstractModel):
             "docs": excursions,
             "details": details,
             "minutes": Data._minutes,
+            "tz_name": Data._tz_name(),
         }
 
 
@@ -297,6 +301,7 @@ class ReportLotHistory(models.AbstractModel):
             "docs": lots,
             "details": details,
             "minutes": Data._minutes,
+            "tz_name": Data._tz_name(),
         }
 
 

@@ -53,6 +53,16 @@ class TestEvidenceReports(ExcursionCase):
         # calibration of sensor A: the reference standard
         self.assertIn("REF-PT100-001", html)
 
+    def test_excursion_report_times_in_the_readers_time_zone(self):
+        exc = self.excursion  # started T0 + 30 min = 10:30 UTC on 2 June 2025
+        self.Report = self.Report.with_context(tz="Europe/Amsterdam")  # UTC+2 in June
+        html = self._html("coldchain_sites.action_report_excursion", exc)
+        timeline = html[html.index("o_coldchain_timeline") :]
+        timeline = timeline[: timeline.index("</table>")]
+        self.assertIn("When (Europe/Amsterdam)", timeline)
+        self.assertIn("12:30", timeline)
+        self.assertNotIn("10:30", timeline)
+
     def test_lot_history_report(self):
         html = self._html("coldchain_sites.action_report_lot_history", self.lot_a)
         self.assertIn("L-REPORT", html)
