@@ -1,7 +1,7 @@
 {
     "name": "Cold-Chain Sites",
     "summary": "Cold-chain sites, MQTT telemetry ingestion, excursions, quarantine and evidence",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Inventory/Inventory",
     "license": "LGPL-3",
     "author": "Distribution Platform Team",
@@ -47,6 +47,9 @@
     "assets": {
         "web.assets_backend": [
             "coldchain_sites/static/src/**/*",
+        ],
+        "web.report_assets_common": [
+            "coldchain_sites/static/report/coldchain_report.scss",
         ],
         "web.assets_tests": [
             "coldchain_sites/static/tests/tours/*.js",

@@ -128,9 +128,15 @@ CROSS JOIN LATERAL (
 """
 
 # readings received per sensor since an hour boundary: the hourly counts, one
-# index-only range scan per sensor (25 entries for 24 h)
+# index-only range scan per sensor (25 entries for 24 h); and the time of its first
+# reading in the period (one probe of the (sensor_id, ts) index in that first hour:
+# a sensor whose readings begin mid-hour, e.g. backfilled history, was not expected
+# to report from the top of the hour; the hour itself once its readings are purged)
 RECEIVED_COUNTS = """
-SELECT s.id, c.n, c.first
+SELECT s.id, c.n, coalesce((
+    SELECT min(r.ts) FROM coldchain_reading r
+    WHERE r.sensor_id = s.id AND r.ts >= c.first AND r.ts < c.first + interval '1 hour'
+), c.first)
 FROM unnest(%(sensor_ids)s::integer[]) AS s(id)
 CROSS JOIN LATERAL (
     SELECT sum(n)::bigint AS n, min(hour) AS first FROM coldchain_reading_1h

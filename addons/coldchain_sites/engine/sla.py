@@ -3,9 +3,13 @@
 * monitoring availability: readings received / readings expected (each sensor is
   expected every ``expected_interval`` seconds of the time it was in service during
   the period); a sensor cannot make up for another by reporting more often;
-* time to detect (excursion start → alert) and time to acknowledge (alert →
+* time to detect (the rule's trigger → alert) and time to acknowledge (alert →
   acknowledgement), in minutes, against the tier's targets; an excursion not yet
-  alerted or acknowledged at the period's end counts as late when its target passed;
+  alerted or acknowledged at the period's end counts as late when its target passed.
+  Detection runs from the moment the rule's condition was met (``triggered_at``: the
+  start for a threshold, the start plus the delay for a delay rule), not from the
+  excursion's start: a delay rule waits by definition, and counting its delay would
+  make every such excursion late against a tier's detection target shorter than it;
 * excursion count and time in excursion (union of the excursions' intervals, so two
   sensors of one zone out at once count once);
 * calibration adherence: share of sensors whose calibration was valid at the end;
@@ -32,6 +36,11 @@ class ExcursionTimes:
     alerted_at: float | None = None
     acknowledged_at: float | None = None
     closed_at: float | None = None  # the evidence file is complete (reviewed, closed)
+    triggered_at: float | None = None  # the rule's condition met (None: at the start)
+
+    @property
+    def detectable_at(self) -> float:
+        return self.start if self.triggered_at is None else self.triggered_at
 
 
 def availability(sensors: list[SensorExpectation]) -> float | None:
@@ -126,7 +135,7 @@ def sla_figures(
 ) -> SlaFigures:
     avail = availability(sensors)
     detect, d_in, d_late = _delays(
-        [(e.start, e.alerted_at) for e in excursions], end, detect_target_min * 60
+        [(e.detectable_at, e.alerted_at) for e in excursions], end, detect_target_min * 60
     )
     ack, a_in, a_late = _delays(
         [(e.alerted_at, e.acknowledged_at) for e in excursions], end, ack_target_min * 60

@@ -8,6 +8,7 @@ ORM model) are then read only for the sensor ids the ORM returned.
 
 import logging
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import psycopg2
 
@@ -189,7 +190,15 @@ class ColdchainDashboard(models.AbstractModel):
                 ("end", ">=", start),
                 ("start", "<", now),
             ],
-            ["warehouse_id", "start", "end", "alerted_at", "acknowledged_at", "closed_at"],
+            [
+                "warehouse_id",
+                "start",
+                "end",
+                "trigger_at",
+                "alerted_at",
+                "acknowledged_at",
+                "closed_at",
+            ],
             load=None,
         )
         today = fields.Date.context_today(self)
@@ -326,6 +335,7 @@ class ColdchainDashboard(models.AbstractModel):
                     to_epoch(e["alerted_at"]) if e["alerted_at"] else None,
                     to_epoch(e["acknowledged_at"]) if e["acknowledged_at"] else None,
                     to_epoch(e["closed_at"]) if e["closed_at"] else None,
+                    to_epoch(e["trigger_at"]) if e["trigger_at"] else None,
                 )
                 for e in excursions
                 if e["warehouse_id"] in site_ids
@@ -357,9 +367,11 @@ class ColdchainDashboard(models.AbstractModel):
         return result
 
     @api.model
-    def get_zone_data(self, location_id, hours=24):
-        """A zone's last ``hours``: chart (SVG, band, excursions shaded), summary per
-        sensor (engine period summary over the raw readings)."""
+    def get_zone_data(self, location_id, hours=24, tz=None):
+        """A zone's last ``hours``: chart per sensor (SVG, band, that sensor's
+        excursions shaded), summary per sensor (engine period summary over the raw
+        readings).  ``tz``: the time zone of the chart's time axis (the browser's, so
+        that it matches the times the web client shows); else the user's."""
         sensors = self._visible_sensors([("location_id", "=", int(location_id))])
         zone = sensors.location_id[:1]
         if not zone:
@@ -379,11 +391,17 @@ class ColdchainDashboard(models.AbstractModel):
                 ("start", "<", now),
                 ("category", "=", "excursion"),
             ],
-            ["name", "start", "end", "severity", "state", "peak", "rule_code"],
+            ["name", "start", "end", "severity", "state", "peak", "rule_code", "sensor_id"],
         )
-        spans = [
-            (to_epoch(e["start"]), to_epoch(e["end"]) if e["end"] else None) for e in excursions
-        ]
+        spans = {}  # per sensor: a chart shades the excursions of its own sensor only
+        for e in excursions:
+            spans.setdefault(e["sensor_id"][0], []).append(
+                (to_epoch(e["start"]), to_epoch(e["end"]) if e["end"] else None)
+            )
+        states = dict(
+            self.env["coldchain.excursion"]._fields["state"]._description_selection(self.env)
+        )
+        tz_offset_s = _tz_offset(tz or self.env.context.get("tz") or self.env.user.tz, now)
         charts, summaries = [], []
         raw = self._raw_readings(sensors, start - timedelta(hours=1), now)
         for sensor in sensors:
@@ -396,8 +414,9 @@ class ColdchainDashboard(models.AbstractModel):
                         to_epoch(now),
                         series=data.get(sensor.id, []),
                         band=band,
-                        excursions=spans,
+                        excursions=spans.get(sensor.id, []),
                         title=f"{zone.display_name} · {sensor.display_name}",
+                        tz_offset_s=tz_offset_s,
                     ),
                 }
             )
@@ -428,6 +447,8 @@ class ColdchainDashboard(models.AbstractModel):
                     **e,
                     "start": fields.Datetime.to_string(e["start"]),
                     "end": fields.Datetime.to_string(e["end"]) if e["end"] else False,
+                    "sensor": e["sensor_id"][1],
+                    "state_label": states.get(e["state"], e["state"]),
                 }
                 for e in excursions
             ],
@@ -456,6 +477,16 @@ class ColdchainDashboard(models.AbstractModel):
             [sensors.ids, _utc(start), _utc(end)],
         )
         return {sid: (ts, values) for sid, ts, values in self.env.cr.fetchall()}
+
+
+def _tz_offset(tz_name, now):
+    """UTC offset in seconds of time zone ``tz_name`` at ``now`` (naive UTC); 0 for an
+    unknown or empty name."""
+    try:
+        zone = ZoneInfo(tz_name) if tz_name else UTC
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        zone = UTC
+    return int(now.replace(tzinfo=UTC).astimezone(zone).utcoffset().total_seconds())
 
 
 def epoch_to_naive(epoch):

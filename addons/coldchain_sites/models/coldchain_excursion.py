@@ -98,6 +98,12 @@ class ColdchainExcursion(models.Model):
     end = fields.Datetime(readonly=True, help="Empty while the excursion is ongoing.")
     trigger_at = fields.Datetime(string="Triggered at", readonly=True)
     is_open = fields.Boolean(string="Ongoing", readonly=True)
+    cancelled = fields.Boolean(
+        readonly=True,
+        help="A silence announced while readings were missing, cancelled when late "
+        "readings (a gateway's store-and-forward backfill) filled the gap: no reading "
+        "was lost.  Not an incident: it has no end, nothing to acknowledge.",
+    )
     peak = fields.Float(readonly=True, digits=(6, 2))
     duration_s = fields.Integer(string="Duration (s)", readonly=True)
     time_out_of_range_s = fields.Integer(string="Time out of range (s)", readonly=True)
@@ -307,7 +313,9 @@ class ColdchainExcursion(models.Model):
             # a silence announced open, cancelled by readings that came in late
             for excursion in voided:
                 excursion.message_post(body=self.env._("Cancelled: late readings filled the gap."))
-            governed(voided).write({"state": "closed", "is_open": False})
+            governed(voided).write({"state": "closed", "is_open": False, "cancelled": True})
+            # nothing left to acknowledge: the alert's to-do goes with it
+            voided.activity_unlink(["mail.mail_activity_data_todo"])
         create_vals, changed, previous = [], self.browse(), {}
         for key, (rule, event) in keyed.items():
             sensor = sensor_by_id[event.sensor]

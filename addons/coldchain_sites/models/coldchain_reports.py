@@ -65,10 +65,13 @@ class ColdchainReportData(models.AbstractModel):
             )
         ]
 
+    def _tz_name(self):
+        """The time zone the report shows times in (that of its datetime fields)."""
+        return self.env.tz.zone
+
     def _tz_offset(self):
-        tz = self.env.user.tz or "UTC"
         now = fields.Datetime.now()
-        local = fields.Datetime.context_timestamp(self.with_context(tz=tz), now)
+        local = fields.Datetime.context_timestamp(self.with_context(tz=self._tz_name()), now)
         return int(local.utcoffset().total_seconds())
 
     def _chart(self, ts_values, start, end, band, spans, title, width=700, height=240):
@@ -192,6 +195,7 @@ class ReportExcursion(models.AbstractModel):
             "docs": excursions,
             "details": details,
             "minutes": Data._minutes,
+            "tz_name": Data._tz_name(),
         }
 
 
@@ -297,6 +301,7 @@ class ReportLotHistory(models.AbstractModel):
             "docs": lots,
             "details": details,
             "minutes": Data._minutes,
+            "tz_name": Data._tz_name(),
         }
 
 
@@ -349,6 +354,8 @@ class ReportSiteReview(models.AbstractModel):
         excursions = self.env["coldchain.excursion"].search(
             [
                 ("warehouse_id", "=", site.id),
+                # a silence cancelled by late readings lost nothing: not an incident
+                ("cancelled", "=", False),
                 ("start", "<", end),
                 "|",
                 ("end", "=", False),
@@ -382,6 +389,7 @@ class ReportSiteReview(models.AbstractModel):
                     to_epoch(e.alerted_at) if e.alerted_at else None,
                     to_epoch(e.acknowledged_at) if e.acknowledged_at else None,
                     to_epoch(e.closed_at) if e.closed_at else None,
+                    to_epoch(e.trigger_at) if e.trigger_at else None,
                 )
                 for e in real
             ],
@@ -408,7 +416,8 @@ class ReportSiteReview(models.AbstractModel):
                     "zone": zone,
                     "count": len(excs),
                     "minutes": round(sum(e.duration_s for e in excs) / 60.0, 1),
-                    "peak": max(excs.mapped("peak") or [0.0]),
+                    # a silence has no temperature
+                    "peak": max(excs.mapped("peak")) if excs[0].category == "excursion" else None,
                 }
                 for (rule, zone), excs in groups.items()
                 if len(excs) >= 2

@@ -4,8 +4,9 @@ Lookups go through the ORM as the scanning user: a lot, package or location of a
 site the user may not see is "unknown", like a barcode that matches nothing.
 
 * lot: red when on cold-chain hold (with the excursions that held it); amber when
-  it was exposed to an excursion but tolerated it, was released with restriction,
-  or lies in a zone in excursion now; green otherwise;
+  it was exposed to an excursion that did not put it at risk (its own storage range
+  tolerates it, or the rule's severity is not "product at risk"), was released with
+  restriction, or lies in a zone in excursion now; green otherwise;
 * package: the worst status of its lots;
 * location: red while an excursion is ongoing in the zone (or its temperature is out
   of band now), amber for excursions not closed yet or monitoring lost, green
@@ -63,12 +64,18 @@ class ColdchainScan(models.AbstractModel):
         status = "green"
         if exposures:
             status = "amber"
-            reasons.append(
-                self.env._(
-                    "Exposed to %(names)s, tolerated.",
-                    names=", ".join(exposures.excursion_id.mapped("name")),
+            names = ", ".join(exposures.excursion_id.mapped("name"))
+            if all(exposures.mapped("tolerant")):
+                reasons.append(
+                    self.env._(
+                        "Exposed to %(names)s, tolerated: within its own storage range.",
+                        names=names,
+                    )
                 )
-            )
+            else:
+                reasons.append(
+                    self.env._("Exposed to %(names)s, not at product risk: no hold.", names=names)
+                )
         if lot.coldchain_use_before:
             status = "amber"
             reasons.append(

@@ -3,6 +3,8 @@ from datetime import UTC, datetime, timedelta
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
+from ..models.coldchain_dashboard import _tz_offset
+from ..models.governance import governed
 from .common import ColdchainCase
 
 
@@ -71,6 +73,22 @@ class TestSiteDashboard(ColdchainCase):
         # sensors created now: in service a few seconds, nothing expected yet or all seen
         self.assertIsNotNone(tier["excursion_count"])
 
+    def test_availability_counts_from_the_first_reading_not_its_hour(self):
+        # history backfilled before the sensor was registered, starting mid-hour:
+        # a reading every minute since then, nothing missing
+        hour = (self.now - timedelta(hours=2)).replace(minute=0)
+        first = hour + timedelta(minutes=30)
+        minutes = int((self.now - first).total_seconds() // 60)
+        self.insert_readings(
+            [(self.sensor_b, first + timedelta(minutes=m), 5.0) for m in range(minutes)]
+        )
+        self._refresh()
+        data = self.Dashboard.get_dashboard_data(hours=3)
+        tier = next(t for t in data["tiers"] if not t["id"])  # site B has no tier
+        # in service from its first reading: every expected reading came in (counted
+        # from the top of its hour, 30 minutes would have been missing: ~80 %)
+        self.assertGreater(tier["availability_pct"], 99.0)
+
     def test_operator_sees_only_their_sites(self):
         self.insert_readings([(self.sensor_b, self.now - timedelta(minutes=1), 5.0)])
         data = self.Dashboard.with_user(self.operator).get_dashboard_data()
@@ -101,6 +119,60 @@ class TestSiteDashboard(ColdchainCase):
         self.assertEqual(summary["minutes_above"], 10.0)
         self.assertEqual(summary["max"], 10.0)
         self.assertGreater(summary["mkt"], summary["mean"])
+
+    def test_zone_charts_shade_each_sensors_own_excursions(self):
+        start = self.now - timedelta(hours=2)
+        rows = []
+        for m in range(120):
+            rows.append(
+                (self.sensor_a, start + timedelta(minutes=m), 10.0 if 30 <= m < 40 else 5.0)
+            )
+            rows.append((self.sensor_a2, start + timedelta(minutes=m), 5.0))
+        self.insert_readings(rows)
+        self._refresh()
+        rule = self.env["coldchain.excursion.rule"].create(
+            {
+                "name": "Dashboard test instant",
+                "code": "T-DASH-INSTANT",
+                "kind": "threshold",
+                "check_max": True,
+                "limit_max": 8.0,
+                "profile_id": self.profile.id,
+                "severity": "operator",
+            }
+        )
+        out_start = start + timedelta(minutes=30)
+        governed(self.env["coldchain.excursion"]).create(
+            {
+                "rule_id": rule.id,
+                "kind": "threshold",
+                "sensor_id": self.sensor_a.id,
+                "location_id": self.zone_a.id,
+                "warehouse_id": self.site_a.id,
+                "side": "high",
+                "start_ts": int(out_start.timestamp()),
+                "start": out_start.replace(tzinfo=None),
+                "end": (out_start + timedelta(minutes=10)).replace(tzinfo=None),
+                "peak": 10.0,
+                "severity": "operator",
+            }
+        )
+        data = self.Dashboard.get_zone_data(self.zone_a.id, hours=3, tz="Europe/Amsterdam")
+        charts = {c["sensor_id"]: c["svg"] for c in data["charts"]}
+        # sensor A's excursion is shaded on its chart, not on the chart of A2
+        self.assertIn('class="excursion"', charts[self.sensor_a.id])
+        self.assertNotIn('class="excursion"', charts[self.sensor_a2.id])
+        # the excursion is listed with its sensor and its state's label
+        [listed] = data["excursions"]
+        self.assertEqual(listed["sensor"], self.sensor_a.display_name)
+        self.assertEqual(listed["state_label"], "Open")
+
+    def test_zone_chart_time_axis_in_the_given_time_zone(self):
+        now = datetime(2025, 1, 15, 12, 0)  # Amsterdam: UTC+1 in winter
+        self.assertEqual(_tz_offset("Europe/Amsterdam", now), 3600)
+        self.assertEqual(_tz_offset("", now), 0)
+        self.assertEqual(_tz_offset("Not/AZone", now), 0)
+        self.assertEqual(_tz_offset("../../etc/passwd", now), 0)
 
     def test_refresh_notifies_the_sites_through_the_bus(self):
         self.env.cr.precommit.data.get("bus.bus.values", []).clear()

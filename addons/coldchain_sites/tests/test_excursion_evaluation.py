@@ -72,6 +72,8 @@ class TestExcursionEvaluation(ExcursionCase):
         self.assertFalse(events.exposure_ids)
 
     def test_silences_cancelled_by_late_readings_of_several_sensors(self):
+        # the site's operator is on call: each silence announced gets its to-do
+        self.site_a.coldchain_oncall_partner_ids = self.operator.partner_id
         # both sensors go silent: two "monitoring lost" events are announced open...
         for sensor in (self.sensor_a, self.sensor_a2):
             self.insert_readings(self.readings(sensor, 0, 10, 1, 5.0))
@@ -81,11 +83,21 @@ class TestExcursionEvaluation(ExcursionCase):
         )
         self.assertEqual(len(silences), 2)
         self.assertTrue(all(silences.mapped("is_open")))
+        self.assertEqual(len(silences.activity_ids), 2)
         # ...then their gateway's store-and-forward backfill fills both gaps
         for sensor in (self.sensor_a, self.sensor_a2):
             self.insert_readings(self.readings(sensor, 10, 31, 1, 5.0))
         self.evaluate(31)
-        self.assertRecordValues(silences, [{"state": "closed", "is_open": False}] * 2)
+        self.assertRecordValues(
+            silences, [{"state": "closed", "is_open": False, "cancelled": True}] * 2
+        )
+        # nothing is left to acknowledge: the alert's to-dos are gone
+        self.assertFalse(silences.activity_ids)
+        self.assertFalse(
+            self.env["mail.activity"].search(
+                [("res_model", "=", "coldchain.excursion"), ("res_id", "in", silences.ids)]
+            )
+        )
 
     def test_two_runs_equal_one_run_over_all_readings(self):
         rows = self.warm_spell() + self.readings(self.sensor_a2, 0, 120, 1, 5.0)

@@ -53,6 +53,16 @@ class TestEvidenceReports(ExcursionCase):
         # calibration of sensor A: the reference standard
         self.assertIn("REF-PT100-001", html)
 
+    def test_excursion_report_times_in_the_readers_time_zone(self):
+        exc = self.excursion  # started T0 + 30 min = 10:30 UTC on 2 June 2025
+        self.Report = self.Report.with_context(tz="Europe/Amsterdam")  # UTC+2 in June
+        html = self._html("coldchain_sites.action_report_excursion", exc)
+        timeline = html[html.index("o_coldchain_timeline") :]
+        timeline = timeline[: timeline.index("</table>")]
+        self.assertIn("When (Europe/Amsterdam)", timeline)
+        self.assertIn("12:30", timeline)
+        self.assertNotIn("10:30", timeline)
+
     def test_lot_history_report(self):
         html = self._html("coldchain_sites.action_report_lot_history", self.lot_a)
         self.assertIn("L-REPORT", html)
@@ -100,3 +110,25 @@ class TestEvidenceReports(ExcursionCase):
             self.Report.with_user(other)._render_qweb_html(
                 "coldchain_sites.action_report_excursion", self.excursion.ids
             )
+
+    def test_site_review_leaves_out_silences_cancelled_by_late_readings(self):
+        # both sensors of zone A go quiet: two silences are announced...
+        self.insert_readings(self.readings(self.sensor_a2, 100, 110, 1, 5.0))
+        self.evaluate(130)
+        silences = self.excursions(self.rule_monitoring) | self.excursions(
+            self.rule_monitoring, sensor=self.sensor_a2
+        )
+        self.assertEqual(len(silences), 2)
+        # ...then the gateway's backfill fills both gaps: nothing was lost
+        self.insert_readings(self.readings(self.sensor_a, 90, 136, 5, 5.0))
+        self.insert_readings(self.readings(self.sensor_a2, 110, 136, 1, 5.0))
+        self.evaluate(136)
+        self.assertTrue(all(silences.mapped("cancelled")))
+        data = self.env["report.coldchain_sites.report_site_review"]
+        with freeze_time(naive(140)):
+            values = data._get_report_values(self.site_a.ids, data={"month": "2025-06"})
+        details = values["details"][self.site_a.id]
+        self.assertFalse(details["excursions"] & silences)
+        self.assertNotIn(self.rule_monitoring, [r["rule"] for r in details["recurring"]])
+        # the real excursions are still there
+        self.assertIn(self.excursion, details["excursions"])

@@ -151,3 +151,24 @@ class TestScanTour(ScanFixture, ExcursionCase, HttpCase):
         )
         acknowledged = excursions.search([("acknowledged_by", "=", self.operator.id)])
         self.assertEqual(len(acknowledged), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestScanExposureWording(ExcursionCase):
+    def test_exposed_but_not_at_risk_is_not_called_tolerated(self):
+        # 10 minutes at 12 °C: the instant rule fires (operator), the 15-minute one not
+        lot = self.lot("SCAN-BRIEF")
+        self.move(-60, self.product, 4, self.supplier, self.zone_a, lot)
+        rows = self.readings(self.sensor_a, 0, 30, 5, 5.0)
+        rows += self.readings(self.sensor_a, 30, 40, 5, 12.0)
+        rows += self.readings(self.sensor_a, 40, 70, 5, 5.0)
+        self.insert_readings(rows)
+        self.evaluate(75)
+        self.assertTrue(lot.coldchain_exposure_ids)
+        self.assertFalse(lot.coldchain_hold)
+        result = self.env["coldchain.scan"].scan("SCAN-BRIEF")
+        self.assertEqual(result["status"], "amber")
+        why = " ".join(result["reasons"])
+        self.assertIn("not at product risk", why)
+        # its own range (2-8 °C) does not tolerate 12 °C: the screen must not say so
+        self.assertNotIn("tolerated", why)

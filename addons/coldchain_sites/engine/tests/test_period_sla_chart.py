@@ -137,6 +137,21 @@ def test_sla_figures():
     }
 
 
+def test_detection_runs_from_the_rules_trigger():
+    # a delay rule (15 min) triggered at 900 s and alerted a minute later: detected in
+    # 1 min, within a 5-minute target (from the start it would be 16 min, late)
+    delayed = sla.ExcursionTimes(0, 3000, alerted_at=960, triggered_at=900)
+    # a threshold rule without a trigger time: from its start
+    instant = sla.ExcursionTimes(0, 3000, alerted_at=120)
+    f = sla.sla_figures([], [delayed, instant], 0, 0, 0, 3600, 5, 15, 99)
+    assert (f.detect_avg_min, f.detect_max_min) == (1.5, 2)
+    assert (f.detect_within, f.detect_late) == (2, 0) and f.meets["detect"]
+    # not alerted yet: late once the target has passed since the trigger
+    pending = sla.ExcursionTimes(0, None, triggered_at=3000)
+    assert sla.sla_figures([], [pending], 0, 0, 0, 3200, 5, 15, 99).detect_late == 0
+    assert sla.sla_figures([], [pending], 0, 0, 0, 3400, 5, 15, 99).detect_late == 1
+
+
 def test_unacknowledged_past_target_is_late():
     f = sla.sla_figures([], [sla.ExcursionTimes(0, None, alerted_at=0)], 0, 0, 0, 7200, 15, 30, 99)
     assert f.ack_late == 1 and f.availability_pct is None and f.calibration_pct is None

@@ -3,10 +3,29 @@ import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useBus, useService } from "@web/core/utils/hooks";
 
+// What green/amber/red mean depends on what was scanned (models/coldchain_scan.py)
 const STATUS_LABELS = {
-    green: _t("OK: no exposure"),
-    amber: _t("Exposed, tolerated"),
-    red: _t("On hold / act now"),
+    lot: {
+        green: _t("OK: no exposure"),
+        amber: _t("Exposed, not on hold"),
+        red: _t("On hold: act now"),
+    },
+    package: {
+        green: _t("OK: no exposure"),
+        amber: _t("Exposed lot(s), none on hold"),
+        red: _t("Lot(s) on hold: act now"),
+    },
+    location: {
+        green: _t("In range"),
+        amber: _t("Check: excursions not closed"),
+        red: _t("Excursion now: act now"),
+    },
+};
+
+const KIND_LABELS = {
+    lot: _t("Lot / serial number"),
+    package: _t("Package"),
+    location: _t("Location"),
 };
 
 /**
@@ -25,6 +44,7 @@ export class ScanScreen extends Component {
         this.barcode = useService("barcode");
         this.state = useState({ result: null, input: "", busy: false, note: "" });
         this.statusLabels = STATUS_LABELS;
+        this.kindLabels = KIND_LABELS;
         useBus(this.barcode.bus, "barcode_scanned", (ev) => this.scan(ev.detail.barcode));
     }
 

@@ -1,4 +1,5 @@
 import { Component, markup, onWillStart, onWillUnmount, useState } from "@odoo/owl";
+import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
@@ -55,10 +56,18 @@ export class SiteDashboard extends Component {
     }
 
     async loadZone(zoneId) {
-        const zone = await this.orm.call("coldchain.dashboard", "get_zone_data", [zoneId]);
+        // the chart's time axis in the zone the web client shows times in
+        const tz = luxon.DateTime.local().zoneName;
+        const zone = await this.orm.call("coldchain.dashboard", "get_zone_data", [zoneId], {
+            tz,
+        });
         for (const chart of zone.charts || []) {
             // SVG built and escaped by the server's chart engine (engine/svg_chart.py)
             chart.markup = markup(chart.svg);
+        }
+        for (const excursion of zone.excursions || []) {
+            excursion.startLabel = this.when(excursion.start);
+            excursion.endLabel = excursion.end ? this.when(excursion.end) : _t("ongoing");
         }
         this.state.zoneId = zoneId;
         this.state.zone = zone;
@@ -103,6 +112,10 @@ export class SiteDashboard extends Component {
 
     pct(value) {
         return value === null || value === undefined ? "–" : `${Number(value).toFixed(2)} %`;
+    }
+
+    when(value) {
+        return formatDateTime(deserializeDateTime(value));
     }
 
     hours(seconds) {
