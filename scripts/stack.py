@@ -46,7 +46,7 @@ DEMO_LOGINS = (
     ("credit", "credit", "credit controller (resolves credit holds)"),
     ("warehouse", "warehouse", "warehouse staff (inventory, cold-chain operator)"),
     ("quality", "quality", "quality (excursions, dispositions)"),
-    ("integration", "integration", "integration team (EDI exchanges)"),
+    ("integration", "integration", "integration team (EDI exchanges: a parked 945 to reprocess)"),
     ("site", "site", "site manager at Rotterdam (credit control, cold chain)"),
     ("governance", "governance", "rule change approver (rule versions, change calendar)"),
 )
