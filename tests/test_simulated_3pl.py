@@ -162,3 +162,42 @@ def test_control_numbers_survive_a_restart(tmp_path):
     controls = [info.control_number for info in numbers]
     assert len(set(controls)) == 4, controls
     assert os.path.exists(tmp_path / ".simulated_3pl.json")
+
+
+def test_folders_read_from_the_database_through_the_config(tmp_path, pg_dsn):
+    """``-c config`` (what make run passes): the demo 3PL partner's drop folder under
+    ``[wms_bridge] drop_root``, read from the configured database."""
+    import psycopg2
+
+    conn = psycopg2.connect(**pg_dsn)
+    with conn, conn.cursor() as cr:
+        cr.execute(
+            "CREATE TABLE wms_trading_partner (id serial PRIMARY KEY, role varchar, "
+            "transport varchar, standard varchar, active boolean, drop_folder varchar)"
+        )
+        cr.execute(
+            "INSERT INTO wms_trading_partner (role, transport, standard, active, drop_folder) "
+            "VALUES ('customer', 'directory', 'edifact', true, 'demo_edi/x'), "
+            "('3pl', 'directory', 'x12', true, 'demo_3pl/demo')"
+        )
+    conn.close()
+    root = tmp_path / "edi"
+    config = tmp_path / "odoo.conf"
+    config.write_text(
+        "[options]\n"
+        f"db_host = {pg_dsn['host']}\ndb_port = {pg_dsn['port']}\n"
+        f"db_user = {pg_dsn['user']}\ndb_password = {pg_dsn['password'] or ''}\n"
+        f"db_name = {pg_dsn['dbname']}\ndata_dir = {tmp_path}\n"
+        f"[wms_bridge]\ndrop_root = {root}\n"
+    )
+    command = [sys.executable, str(SIMULATOR), "-c", str(config), "--delay-min", "0.1",
+               "--delay-max", "0.2", "--poll", "0.1"]  # fmt: skip
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    outbox, inbox = root / "demo_3pl" / "demo" / "outbox", root / "demo_3pl" / "demo" / "inbox"
+    try:
+        wait_for(outbox.is_dir)
+        write_940(outbox, "940_c.x12", order_940("WAW/OUT/00050", [("DN-00004", 3)]), 5)
+        wait_for(lambda: [n for n in answers(inbox) if n.endswith("_945.x12")])
+    finally:
+        rc, out = stop(proc)
+    assert rc == 0, out
