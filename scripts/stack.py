@@ -195,6 +195,9 @@ def drop_database(name: str) -> None:
     finally:
         conn.close()
     shutil.rmtree(LOCAL / "data" / "filestore" / name, ignore_errors=True)
+    # the demo's EDI drop folders of that database (distribution_demo, stage wms_partners)
+    for demo_folder in ("demo_3pl", "demo_edi"):
+        shutil.rmtree(LOCAL / "data" / "edi" / demo_folder / name, ignore_errors=True)
 
 
 def addons_fingerprint(addons: tuple[str, ...]) -> str:
