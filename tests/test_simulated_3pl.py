@@ -180,6 +180,18 @@ def test_folders_read_from_the_database_through_the_config(tmp_path, pg_dsn):
             "VALUES ('customer', 'directory', 'edifact', true, 'demo_edi/x'), "
             "('3pl', 'directory', 'x12', true, 'demo_3pl/demo')"
         )
+        # our transfer with the lots Odoo reserved: the 3PL ships those
+        cr.execute(
+            "CREATE TABLE stock_picking (id int, name varchar);"
+            "CREATE TABLE product_product (id int, default_code varchar);"
+            "CREATE TABLE stock_lot (id int, name varchar);"
+            "CREATE TABLE stock_move_line (picking_id int, product_id int, lot_id int,"
+            " quantity numeric);"
+            "INSERT INTO stock_picking VALUES (1, 'WAW/OUT/00050');"
+            "INSERT INTO product_product VALUES (3, 'DN-00003'), (4, 'DN-00004');"
+            "INSERT INTO stock_lot VALUES (7, 'L-A'), (8, 'L-B');"
+            "INSERT INTO stock_move_line VALUES (1, 3, 7, 2), (1, 3, 8, 4);"
+        )
     conn.close()
     root = tmp_path / "edi"
     config = tmp_path / "odoo.conf"
@@ -191,13 +203,19 @@ def test_folders_read_from_the_database_through_the_config(tmp_path, pg_dsn):
         f"[wms_bridge]\ndrop_root = {root}\n"
     )
     command = [sys.executable, str(SIMULATOR), "-c", str(config), "--delay-min", "0.1",
-               "--delay-max", "0.2", "--poll", "0.1"]  # fmt: skip
+               "--delay-max", "0.2", "--poll", "0.1", "--short-share", "0"]  # fmt: skip
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     outbox, inbox = root / "demo_3pl" / "demo" / "outbox", root / "demo_3pl" / "demo" / "inbox"
     try:
         wait_for(outbox.is_dir)
-        write_940(outbox, "940_c.x12", order_940("WAW/OUT/00050", [("DN-00004", 3)]), 5)
-        wait_for(lambda: [n for n in answers(inbox) if n.endswith("_945.x12")])
+        order = order_940("WAW/OUT/00050", [("DN-00004", 3), ("DN-00003", 6)])
+        write_940(outbox, "940_c.x12", order, 5)
+        found = wait_for(lambda: [n for n in answers(inbox) if n.endswith("_945.x12")])
     finally:
         rc, out = stop(proc)
     assert rc == 0, out
+    doc = x12.process_interchange((inbox / found[0]).read_bytes()).sets[0].data
+    shipped = [(ln["line"], ln["product_ids"]["VN"], ln["lot"]) for ln in doc["lines"]]
+    assert shipped == [(1, "DN-00004", ""), (2, "DN-00003", "L-A"), (2, "DN-00003", "L-B")]
+    by_lot = {ln["lot"]: ln["qty_shipped"] for ln in doc["lines"] if ln["lot"]}
+    assert by_lot == {"L-A": 2.0, "L-B": 4.0}

@@ -23,6 +23,9 @@ take the interchange as a duplicate).  Answers are written under a temporary
 dot-name and renamed, so the bridge never reads half a file; their names
 (``3pl_<control number>_<set>.x12``) sort in the order they were written.
 
+With ``-c`` the 945 names the lots Odoo reserved on the transfer (a real 3PL
+knows the lots it picked; our 940 does not carry them), split per lot.
+
 Each handled file is moved to ``outbox/archive/`` (answered once); our own
 acknowledgments (997/999/TA1) are archived without an answer.  A file that cannot
 be read as an interchange is moved to ``outbox/rejected/`` with a ``.reason.txt``
@@ -115,6 +118,62 @@ def partner_folder_from_db(options: dict) -> str | None:
     return row[0] if row else None
 
 
+LOTS_QUERY = """
+    SELECT pp.default_code, sl.name, SUM(sml.quantity)
+      FROM stock_move_line sml
+      JOIN stock_picking sp ON sp.id = sml.picking_id
+      JOIN product_product pp ON pp.id = sml.product_id
+      JOIN stock_lot sl ON sl.id = sml.lot_id
+     WHERE sp.name = %s AND sml.quantity > 0
+     GROUP BY pp.default_code, sl.name
+     ORDER BY pp.default_code, sl.name
+"""
+
+
+def reserved_lots_from_db(options: dict, order_ref: str) -> dict[str, list[tuple[str, float]]]:
+    """Lots reserved on our transfer ``order_ref`` per product code: the lots a real
+    3PL would have picked (it knows them; our 940 does not carry them)."""
+    import psycopg2
+
+    conn = psycopg2.connect(
+        host=options.get("db_host") or None,
+        port=int(options.get("db_port") or 5432),
+        user=options.get("db_user") or None,
+        password=options.get("db_password") or os.environ.get("PGPASSWORD") or None,
+        dbname=options.get("db_name"),
+        connect_timeout=10,
+    )
+    try:
+        with conn.cursor() as cr:
+            cr.execute("SET statement_timeout = 10000")
+            cr.execute(LOTS_QUERY, (order_ref,))
+            rows = cr.fetchall()
+    finally:
+        conn.close()
+    lots: dict[str, list[tuple[str, float]]] = {}
+    for code, lot, qty in rows:
+        lots.setdefault(code or "", []).append((lot, float(qty)))
+    return lots
+
+
+def split_by_lot(qty: float, lots: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """``qty`` shipped taken from ``lots`` in order: ``[(lot, qty)]`` (one line
+    without a lot when none is known; what no lot covers goes with the last one)."""
+    if not lots:
+        return [("", qty)]
+    out, left = [], qty
+    for lot, available in lots:
+        if left <= 0:
+            break
+        take = min(available, left)
+        out.append((lot, take))
+        left -= take
+    if left > 0:
+        lot, take = out[-1] if out else (lots[-1][0], 0.0)
+        out[-1:] = [(lot, take + left)]
+    return out or [(lots[0][0], 0.0)]
+
+
 def folders_from_config(options: dict, bridge: dict) -> tuple[str, str] | None:
     """``(outbox, inbox)`` of the demo 3PL, or None while it does not exist."""
     folder = partner_folder_from_db(options)
@@ -145,25 +204,32 @@ def shipment_plan(order: dict, seed: int, short_share: float) -> dict[int, float
     return shipped
 
 
-def shipment_945(order: dict, shipped: dict[int, float], control: int, today) -> dict:
-    """The 945 shipping a 940 ``order`` (the engine's dict) as ``shipped`` says."""
+def shipment_945(order: dict, shipped: dict[int, float], control: int, today,
+                 lots: dict | None = None) -> dict:  # fmt: skip
+    """The 945 shipping a 940 ``order`` (the engine's dict) as ``shipped`` says;
+    ``lots`` = {our product code: [(lot, qty)]} splits a line per lot (W12 lines
+    sharing the order line's LX)."""
     lines = []
     for index, line in enumerate(order.get("lines") or []):
         ordered = float(line.get("qty") or 0.0)
         qty = shipped.get(index, ordered)
-        lines.append(
-            {
-                "line": line.get("line") or index + 1,
-                "status": "CC" if qty == ordered else "CP",
-                "qty_ordered": ordered,
-                "qty_shipped": qty,
-                "qty_difference": ordered - qty,
-                "uom": line.get("uom") or "EA",
-                "upc": line.get("upc") or "",
-                "product_ids": dict(line.get("product_ids") or {}),
-                "lot": line.get("lot") or "",
-            }
-        )
+        ids = dict(line.get("product_ids") or {})
+        known = (lots or {}).get(ids.get("VN") or "") or []
+        parts = split_by_lot(qty, known) if known else [(line.get("lot") or "", qty)]
+        for lot, part in parts:
+            lines.append(
+                {
+                    "line": line.get("line") or index + 1,
+                    "status": "CC" if qty == ordered else "CP",
+                    "qty_ordered": ordered if len(parts) == 1 else part,
+                    "qty_shipped": part,
+                    "qty_difference": ordered - qty if len(parts) == 1 else 0.0,
+                    "uom": line.get("uom") or "EA",
+                    "upc": line.get("upc") or "",
+                    "product_ids": ids,
+                    "lot": lot,
+                }
+            )
     return {
         "report_code": "F",
         "order_ref": order["order_ref"],
@@ -197,11 +263,12 @@ def answer_envelope(result: x12.X12Result) -> Envelope:
 # --------------------------------------------------------------------------- service
 class Simulated3PL:
     def __init__(self, outbox, inbox, *, delay=(60.0, 180.0), seed=7, short_share=0.3,
-                 state_file=None, clock=time.time):  # fmt: skip
+                 state_file=None, clock=time.time, lots=None):  # fmt: skip
         self.outbox, self.inbox = outbox, inbox
         self.archive = os.path.join(outbox, "archive")
         self.rejected = os.path.join(outbox, "rejected")
         self.delay, self.seed, self.short_share, self.clock = delay, seed, short_share, clock
+        self.lots = lots  # order ref -> {code: [(lot, qty)]}, or None (no database)
         self.rng = random.Random(seed)
         self.state_file = state_file or os.path.join(
             os.path.dirname(os.path.abspath(outbox)), ".simulated_3pl.json"
@@ -312,7 +379,13 @@ class Simulated3PL:
             order = ts.data
             plan = shipment_plan(order, self.seed, self.short_share)
             number = self.next_control()
-            doc = shipment_945(order, plan, number, today.date())
+            lots = None
+            if self.lots is not None:
+                try:
+                    lots = self.lots(order["order_ref"])
+                except Exception as exc:  # no lots known: the line goes without
+                    _logger.warning("lots of %s not read: %s", order["order_ref"], exc)
+            doc = shipment_945(order, plan, number, today.date(), lots)
             text = x12.write_interchange(
                 envelope, [("945", doc)], control_number=number, when=today.replace(tzinfo=None)
             )
@@ -361,6 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
 
     outbox, inbox = args.outbox, args.inbox
+    lots = None
     if args.config:
         options, bridge = load_config(args.config)
         while not stopping and not (outbox and inbox):
@@ -376,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
                 _sleep(30.0, stopping)
         if stopping:
             return 0
+        lots = lambda ref: reserved_lots_from_db(options, ref)  # noqa: E731
     sim = Simulated3PL(
         outbox,
         inbox,
@@ -383,6 +458,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         short_share=args.short_share,
         state_file=args.state_file,
+        lots=lots,
     )
     _logger.info("watching %s, answering into %s (delay %g-%g s)", outbox, inbox,
                  args.delay_min, args.delay_max)  # fmt: skip
