@@ -1,6 +1,9 @@
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+import time
 from unittest.mock import patch
 
 from odoo.addons.wms_bridge.engine import x12
@@ -8,6 +11,7 @@ from odoo.addons.wms_bridge.tools.settings import settings_from_values
 from odoo.tests import TransactionCase, tagged
 
 SCALE = 0.02
+SIMULATOR = os.path.join(os.path.dirname(__file__), "..", "tools", "simulated_3pl.py")
 
 
 @tagged("post_install", "-at_install")
@@ -129,6 +133,42 @@ class TestDemoWms(TransactionCase):
         parked.with_user(user).with_context(queue_job__no_delay=True).action_reprocess()
         self.assertEqual(parked.state, "processed", parked.error_text)
         self.assertEqual(parked.picking_id.state, "done")
+
+    def test_simulated_3pl_answers_a_new_delivery(self):
+        """The simulated 3PL (a process of its own) answers the 940 of a delivery
+        reserved at Warsaw; the bridge reads its 997 and 945 from the inbox."""
+        network = self.env["distribution.demo.network"]
+        product = network._wms_products(self.waw, 2)[0]
+        customer = network._partners("DN-C")["DN-C0001"]
+        picking = network._wms_delivery(self.waw, "DN-3PL-LIVE", [(product, 2.0)], customer)
+        picking.with_context(queue_job__no_delay=True).action_assign()
+        order_out = picking.wms_order_exchange_id
+        self.assertEqual(order_out.state, "sent")
+        inbox = self.threepl._drop_path("inbox")
+        state = os.path.join(self.drop_root, "simulated_3pl_state.json")
+        command = [sys.executable, SIMULATOR, "--outbox", self.threepl._drop_path("outbox")]
+        command += ["--inbox", inbox, "--delay-min", "0", "--delay-max", "0", "--poll", "0.1"]
+        command += ["--short-share", "0", "--state-file", state]
+        proc = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                if any(name.endswith("_945.x12") for name in os.listdir(inbox)):
+                    break
+                time.sleep(0.2)
+        finally:
+            proc.terminate()
+            out, _err = proc.communicate(timeout=20)
+        self.assertEqual(proc.returncode, 0, out)
+        received = self.threepl.with_context(queue_job__no_delay=True)._poll_inbox()
+        self.assertEqual(len(received), 2, out)
+        self.assertEqual(set(received.mapped("state")), {"processed"})
+        self.assertEqual(order_out.state, "acknowledged")
+        shipment = self._exchanges(document_type="945", picking_id=picking.id)
+        self.assertEqual(shipment.state, "processed", shipment.error_text)
+        self.assertEqual(picking.state, "done")
 
     def test_loading_again_creates_nothing(self):
         before = self._counts()
