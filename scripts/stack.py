@@ -46,7 +46,7 @@ DEMO_LOGINS = (
     ("credit", "credit", "credit controller (resolves credit holds)"),
     ("warehouse", "warehouse", "warehouse staff (inventory, cold-chain operator)"),
     ("quality", "quality", "quality (excursions, dispositions)"),
-    ("integration", "integration", "integration team (EDI exchanges)"),
+    ("integration", "integration", "integration team (EDI exchanges: a parked 945 to reprocess)"),
     ("site", "site", "site manager at Rotterdam (credit control, cold chain)"),
     ("governance", "governance", "rule change approver (rule versions, change calendar)"),
 )
@@ -195,6 +195,9 @@ def drop_database(name: str) -> None:
     finally:
         conn.close()
     shutil.rmtree(LOCAL / "data" / "filestore" / name, ignore_errors=True)
+    # the demo's EDI drop folders of that database (distribution_demo, stage wms_partners)
+    for demo_folder in ("demo_3pl", "demo_edi"):
+        shutil.rmtree(LOCAL / "data" / "edi" / demo_folder / name, ignore_errors=True)
 
 
 def addons_fingerprint(addons: tuple[str, ...]) -> str:
@@ -308,7 +311,8 @@ def service_commands(
     config: Path, values: dict[str, str], live: bool = False
 ) -> list[tuple[str, list[str]]]:
     """The long-running processes of the platform, in start order; with ``live``
-    (the demo database) the gateway simulator publishes the cold sites' telemetry."""
+    (the demo database) the gateway simulator publishes the cold sites' telemetry and
+    the simulated 3PL answers the shipping orders of the warehouse it operates."""
     commands = []
     mosquitto = mosquitto_process(values)
     if mosquitto:
@@ -323,6 +327,9 @@ def service_commands(
         commands.append(
             ("gateway-simulator", [PYTHON, str(simulator), "-c", str(config), "--live"])
         )
+        # the demo's 3PL answers the 940s of its warehouse (folders read from the database)
+        threepl = ADDONS_DIR / DEMO_ADDON / "tools" / "simulated_3pl.py"
+        commands.append(("simulated-3pl", [PYTHON, str(threepl), "-c", str(config)]))
     return commands
 
 
@@ -395,7 +402,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, stop)
     live = demo_live(values)
     if live:
-        log("demo database: the gateway simulator publishes live telemetry (DEMO_LIVE=0: off)")
+        log(
+            "demo database: the gateway simulator publishes live telemetry and the simulated "
+            "3PL answers 940s (DEMO_LIVE=0: off)"
+        )
     for name, command in service_commands(config, values, live):
         log(f"starting {name}")
         processes.append((name, subprocess.Popen(command, start_new_session=True)))

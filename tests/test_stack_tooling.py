@@ -101,8 +101,12 @@ def test_demo_live_parts_start_only_on_the_demo_and_can_be_switched_off(tmp_path
     config = tmp_path / "odoo.conf"
     plain = dict(stack.service_commands(config, values))
     assert "gateway-simulator" not in plain
+    assert "simulated-3pl" not in plain
     live = dict(stack.service_commands(config, values, live=True))
     assert live["gateway-simulator"][-3:] == ["-c", str(config), "--live"]
+    threepl = live["simulated-3pl"]
+    assert threepl[1].endswith("addons/distribution_demo/tools/simulated_3pl.py")
+    assert threepl[-2:] == ["-c", str(config)]
     monkeypatch.setattr(stack, "missing_addons", lambda db, wanted: [])
     assert stack.demo_live(values)
     for off in ("0", "off", "no"):
