@@ -66,8 +66,7 @@ CALIBRATIONS = (
         "LYS-CHILL-T2",
         25,
         5,
-        "Drift of 0.4 °C found at the quarterly check: short interval until the probe "
-        "is replaced.",
+        "Drift of 0.4 °C found at the quarterly check: short interval until the probe is replaced.",
     ),
     Calibration(
         "overdue",
@@ -104,9 +103,7 @@ def series(codes, anchor_ts: int, since_h: float, until_h: float):
     included), on the grid of ``STEP_S`` seconds that ends at the anchor."""
     windows = {}
     for episode in EPISODES:
-        windows.setdefault(episode.sensor, []).append(
-            (*_window(episode, anchor_ts), episode.value)
-        )
+        windows.setdefault(episode.sensor, []).append((*_window(episode, anchor_ts), episode.value))
     first = anchor_ts - int(since_h * 3600)
     last = anchor_ts - int(until_h * 3600)
     rows = []

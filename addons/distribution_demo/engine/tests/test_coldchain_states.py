@@ -1,5 +1,7 @@
 """The demo's cold-chain telemetry is deterministic and holds the planned episodes."""
 
+import itertools
+
 from distribution_demo.engine import coldchain_states as cs
 
 ANCHOR = 1_780_000_000 - 1_780_000_000 % 60
@@ -35,7 +37,7 @@ def test_baseline_stays_in_range_and_gaps_stay_below_the_silence_limit():
         by_code.setdefault(code, []).append((ts, value))
     episodes = {e.sensor: e for e in cs.EPISODES}
     for code, rows in by_code.items():
-        gaps = [b[0] - a[0] for a, b in zip(rows, rows[1:], strict=False)]
+        gaps = [b[0] - a[0] for a, b in itertools.pairwise(rows)]
         if episodes.get(code) and episodes[code].value is None:
             assert max(gaps) == (episodes[code].minutes + 2) * 60
         else:
