@@ -5,10 +5,10 @@ per sensor (within the default *monitoring lost* rule's silence of 3 × the demo
 sensors' 60 s interval), around each zone's set point, with a few *episodes* that
 the cold chain's own excursion evaluation turns into excursions:
 
-* ``closed``: RTM chilled zone warm for 40 min (product at risk), 20 h ago;
+* ``closed``: Lyon's chilled zone warm for 40 min (product at risk), 20 h ago;
 * ``silent``: a freezer probe at Lyon silent for 20 min, 14 h ago (monitoring lost);
 * ``escalated``: a short freezer spike at Rotterdam, 11 h ago (operator action);
-* ``acknowledged``: Lyon's chilled zone warm for 46 min (product at risk), 6 h ago;
+* ``acknowledged``: Lyon's chilled zone warm again, 46 min (product at risk), 6 h ago;
 * ``door``: Rotterdam's chilled-zone door open for 10 min, 3 h ago;
 * ``open``: a short freezer spike at Lyon, 90 min ago.
 
@@ -41,7 +41,7 @@ class Episode:
 
 
 EPISODES = (
-    Episode("closed", "RTM-CHILL-T1", 20 * 60, 40, 11.0),
+    Episode("closed", "LYS-CHILL-T2", 20 * 60, 40, 11.0),
     Episode("silent", "LYS-FREEZE-T2", 14 * 60, 20, None),
     Episode("escalated", "RTM-FREEZE-T2", 11 * 60, 10, -11.0),
     Episode("acknowledged", "LYS-CHILL-T1", 6 * 60, 46, 10.5),
