@@ -1,1 +1,3 @@
-from . import demo_network
+from . import demo_network  # isort: split
+
+from . import demo_coldchain

@@ -85,6 +85,7 @@ class DistributionDemoNetwork(models.AbstractModel):
         "sales",
         "governance",
         "rule_governance",
+        "coldchain_states",
     )
 
     # ------------------------------------------------------------------ entry points
