@@ -1,1 +1,3 @@
-from . import demo_network, demo_wms
+from . import demo_network  # isort: split
+
+from . import demo_coldchain, demo_wms

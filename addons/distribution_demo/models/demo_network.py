@@ -86,6 +86,7 @@ class DistributionDemoNetwork(models.AbstractModel):
         "governance",
         "rule_governance",
         "wms_partners",
+        "coldchain_states",
     )
 
     # ------------------------------------------------------------------ entry points

@@ -1,5 +1,6 @@
 from odoo.tests import TransactionCase, tagged
 
+from ..engine import coldchain_states
 from ..engine import plan as demo_plan
 
 SCALE = 0.02  # 6 products, 1 customer, 40 sale orders, 8 purchase orders
@@ -101,6 +102,7 @@ class TestDemoNetwork(TransactionCase):
             )
 
     def test_cold_sites_are_monitored(self):
+        recalibrated = {c.sensor for c in coldchain_states.CALIBRATIONS}
         for site in demo_plan.WAREHOUSES:
             warehouse = self.env["stock.warehouse"].search([("code", "=", site.code)])
             gateways = self.env["coldchain.gateway"].search([("warehouse_id", "=", warehouse.id)])
@@ -135,6 +137,8 @@ class TestDemoNetwork(TransactionCase):
                 temperature = location.coldchain_sensor_ids.filtered(
                     lambda s: s.kind == "temperature"
                 )
+                # but the probes the coldchain_states stage left due and overdue
+                temperature = temperature.filtered(lambda s: s.code not in recalibrated)
                 self.assertEqual(set(temperature.mapped("calibration_status")), {"ok"})
         categories = self.env["product.category"].search(
             [("complete_name", "in", ["Pharmaceuticals / Refrigerated", "Food / Frozen"])]
