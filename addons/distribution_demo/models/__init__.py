@@ -1,1 +1,1 @@
-from . import demo_network
+from . import demo_network, demo_pipeline
