@@ -200,9 +200,7 @@ def stock_after_history(base: demo_plan.Plan) -> Stock:
         if so.state in ("open", "done"):
             for line in so.lines:
                 low[(so.warehouse, line.product)] -= line.quantity
-    return Stock(
-        {key: max(qty, 0.0) for key, qty in low.items()}, frozenset(carried), dict(most)
-    )
+    return Stock({key: max(qty, 0.0) for key, qty in low.items()}, frozenset(carried), dict(most))
 
 
 def per_kind(scale: float) -> int:
@@ -245,10 +243,7 @@ class PipelinePlan:
     @property
     def customers(self) -> tuple[Customer, ...]:
         limit = self.credit_limit
-        return tuple(
-            replace(c, credit_limit=limit) if c.role == "credit" else c
-            for c in CUSTOMERS
-        )
+        return tuple(replace(c, credit_limit=limit) if c.role == "credit" else c for c in CUSTOMERS)
 
     def customer(self, role: str, site: str | None = None) -> Customer:
         return next(
@@ -282,138 +277,138 @@ class PipelinePlan:
 
     def _build(self) -> list[Order]:
         self._free = dict(self.stock.low)
+        self._out: list[Order] = []
+        self._rng = demo_plan._rng(self.seed, "pipeline", 0)
         count = per_kind(self.scale)
-        orders: list[Order] = []
-        rng = demo_plan._rng(self.seed, "pipeline", 0)
-        sites = [w.code for w in demo_plan.WAREHOUSES]
-
-        def clean(kind, index, customer, consume=True, lines=2):
-            site = customer.home_warehouse
-            chosen = self._lines(rng, site, lines, consume)
-            if not chosen:  # the home site has none to spare: the next regular customer
-                for other in sites:
-                    regular = self.customer("regular", other)
-                    chosen = self._lines(rng, other, lines, consume)
-                    if chosen:
-                        customer, site = regular, other
-                        break
-            if not chosen:
-                raise ValueError("the network has too little stock for the pipeline demo")
-            return customer, site, chosen
-
-        def add(kind, index, customer, site, lines, **values):
-            _number, state, check = KINDS[kind]
-            key = order_key(kind, index)
-            reference = values.pop("reference", f"PO-{key[6:]}")
-            orders.append(
-                Order(
-                    key=key,
-                    kind=kind,
-                    customer=customer.key,
-                    warehouse=site,
-                    lines=tuple(lines),
-                    reference=reference,
-                    check=values.pop("check", check),
-                    state=state,
-                    **values,
-                )
-            )
-
-        def regular(index):
-            return self.customer("regular", sites[index % len(sites)])
-
         # a quotation not yet submitted
         for i in range(count):
-            customer, site, lines = clean("draft", i, regular(i), consume=False)
-            add("draft", i, customer, site, lines)
-        # phase 1: holds needing no history
+            self._add("draft", i, *self._clean(self._regular(i), consume=False))
+        self._holds(count)
+        # the anomaly customer's history of one product: its first shipped orders
+        anomaly = self._anomaly_pair(count)
+        self._clean_orders(count, anomaly)
+        self._late(count, anomaly)
+        return self._out
+
+    def _regular(self, index):
+        sites = [w.code for w in demo_plan.WAREHOUSES]
+        return self.customer("regular", sites[index % len(sites)])
+
+    def _clean(self, customer, consume=True, lines=2):
+        """(customer, site, lines) of a clean order: the customer's home site, else the
+        first site (and its regular customer) with enough to spare."""
+        chosen = self._lines(customer.home_warehouse, lines, consume)
+        if chosen:
+            return customer, customer.home_warehouse, chosen
+        for site in (w.code for w in demo_plan.WAREHOUSES):
+            chosen = self._lines(site, lines, consume)
+            if chosen:
+                return self.customer("regular", site), site, chosen
+        raise ValueError("the network has too little stock for the pipeline demo")
+
+    def _add(self, kind, index, customer, site, lines, **values):
+        _number, state, check = KINDS[kind]
+        key = order_key(kind, index)
+        reference = values.pop("reference", f"PO-{key[6:]}")
+        self._out.append(
+            Order(
+                key=key,
+                kind=kind,
+                customer=customer.key,
+                warehouse=site,
+                lines=tuple(lines),
+                reference=reference,
+                check=values.pop("check", check),
+                state=state,
+                **values,
+            )
+        )
+
+    def _quantity(self) -> float:
+        return float(self._rng.randint(QTY_MIN, QTY_MAX))
+
+    def _holds(self, count):
+        """Phase 1: the holds that need no history, and the orders credit control
+        will reject."""
         credit = self.customer("credit")
         for i in range(count):
-            _c, site, lines = self._credit_lines(rng, credit, consume=False)
-            add("hold_credit_limit", i, credit, site, lines)
+            self._add("hold_credit_limit", i, *self._credit_lines(credit, consume=False))
         on_hold = self.customer("on_hold")
         for i in range(count):
-            _c, site, lines = clean("hold_customer_hold", i, on_hold, consume=False)
-            add("hold_customer_hold", i, on_hold, site, lines)
+            self._add("hold_customer_hold", i, on_hold, *self._clean(on_hold, False)[1:])
         needs_ref = self.customer("reference")
         for i in range(count):
-            _c, site, lines = clean("hold_required_data", i, needs_ref, consume=False)
-            add("hold_required_data", i, needs_ref, site, lines, reference=None)
+            _c, site, lines = self._clean(needs_ref, consume=False)
+            self._add("hold_required_data", i, needs_ref, site, lines, reference=None)
         thin = [
             p
             for p in self.safe
             if p.key != self.floor_product.key and self._network(p.key) >= QTY_MAX
         ] or [p for p in self.safe if p.key != self.floor_product.key]
         for i in range(count):
-            customer = regular(i)
-            product = thin[i % len(thin)]
+            customer, product = self._regular(i), thin[i % len(thin)]
             price = round(product.cost * (1 + THIN_MARKUP), 2)
-            line = demo_plan.Line(product.key, float(rng.randint(QTY_MIN, QTY_MAX)), price)
-            add("hold_min_margin", i, customer, customer.home_warehouse, [line])
-        floor = self.floor_product
+            line = demo_plan.Line(product.key, self._quantity(), price)
+            self._add("hold_min_margin", i, customer, customer.home_warehouse, [line])
         for i in range(count):
-            customer = regular(i + 1)
-            line = demo_plan.Line(
-                floor.key, float(rng.randint(QTY_MIN, QTY_MAX)), self.below_floor_price
-            )
-            add("hold_price_floor", i, customer, customer.home_warehouse, [line])
+            customer = self._regular(i + 1)
+            line = demo_plan.Line(self.floor_product.key, self._quantity(), self.below_floor_price)
+            self._add("hold_price_floor", i, customer, customer.home_warehouse, [line])
         short, short_qty = self.short_product()
         for i in range(count):
-            customer = regular(i + 2)
+            customer = self._regular(i + 2)
             line = demo_plan.Line(short.key, short_qty, short.list_price)
-            add("hold_stock_availability", i, customer, customer.home_warehouse, [line])
+            self._add("hold_stock_availability", i, customer, customer.home_warehouse, [line])
         for i in range(count):
             if i % 2 == 0:
-                _c, site, lines = self._credit_lines(rng, credit, consume=False)
-                add("rejected", i, credit, site, lines, check="credit_limit",
-                    resolution="reject", note=REJECT_REASONS["credit_limit"])  # fmt: skip
+                self._add("rejected", i, *self._credit_lines(credit, consume=False),
+                          check="credit_limit", resolution="reject",
+                          note=REJECT_REASONS["credit_limit"])  # fmt: skip
             else:
-                _c, site, lines = clean("rejected", i, on_hold, consume=False)
-                add("rejected", i, on_hold, site, lines, check="customer_hold",
-                    resolution="reject", note=REJECT_REASONS["customer_hold"])  # fmt: skip
-        # phase 2: clean orders; the first three shipped ones are the anomaly
-        # customer's history of one product
-        anomaly_customer, anomaly_product = self._anomaly_pair(count)
+                self._add("rejected", i, on_hold, *self._clean(on_hold, False)[1:],
+                          check="customer_hold", resolution="reject",
+                          note=REJECT_REASONS["customer_hold"])  # fmt: skip
+
+    def _clean_orders(self, count, anomaly):
+        """Phases 2 and 3: shipped, released, split, partially shipped, allocated."""
+        anomaly_customer, anomaly_product = anomaly
+        site = anomaly_customer.home_warehouse
         for i in range(max(3, count)):
             if i < 3:
                 line = demo_plan.Line(
-                    anomaly_product.key,
-                    float(rng.randint(QTY_MIN, QTY_MAX)),
-                    anomaly_product.list_price,
+                    anomaly_product.key, self._quantity(), anomaly_product.list_price
                 )
-                add("shipped", i, anomaly_customer, anomaly_customer.home_warehouse, [line],
-                    delivery="full")  # fmt: skip
+                self._add("shipped", i, anomaly_customer, site, [line], delivery="full")
             else:
-                customer, site, lines = clean("shipped", i, regular(i))
-                add("shipped", i, customer, site, lines, delivery="full")
+                self._add("shipped", i, *self._clean(self._regular(i)), delivery="full")
         for i in range(count):
-            customer, site, lines = clean("released", i, regular(i + 1))
-            add("released", i, customer, site, lines)
+            self._add("released", i, *self._clean(self._regular(i + 1)))
         for i in range(count):
-            customer, site, lines = self._split(rng, i)
-            add("split", i, customer, site, lines, sites=2)
+            self._add("split", i, *self._split(i), sites=2)
         for i in range(count):
-            customer, site, lines = clean("partial", i, regular(i + 3), lines=1)
-            add("partial", i, customer, site, lines, delivery="partial")
-        # phase 3
+            self._add("partial", i, *self._clean(self._regular(i + 3), lines=1),
+                      delivery="partial")  # fmt: skip
         for i in range(count):
-            customer, site, lines = clean("allocated", i, regular(i + 4))
-            add("allocated", i, customer, site, lines)
-        # phase 4: anomalies, after their history
+            self._add("allocated", i, *self._clean(self._regular(i + 4)))
+
+    def _late(self, count, anomaly):
+        """Phase 4: the anomalies (after their history), and the holds credit control
+        releases."""
+        anomaly_customer, anomaly_product = anomaly
         site = anomaly_customer.home_warehouse
         line = demo_plan.Line(anomaly_product.key, ANOMALY_QTY, anomaly_product.list_price)
         for i in range(count):
-            add("hold_quantity_anomaly", i, anomaly_customer, site, [line])
+            self._add("hold_quantity_anomaly", i, anomaly_customer, site, [line])
+        credit = self.customer("credit")
         for i in range(count):
             if i % 2 == 0:
-                _c, site, lines = self._credit_lines(rng, credit, consume=True)
-                add("credit_released", i, credit, site, lines, check="credit_limit",
-                    resolution="release", note=RELEASE_NOTES["credit_limit"])  # fmt: skip
+                self._add("credit_released", i, *self._credit_lines(credit, consume=True),
+                          check="credit_limit", resolution="release",
+                          note=RELEASE_NOTES["credit_limit"])  # fmt: skip
             else:
-                add("credit_released", i, anomaly_customer, anomaly_customer.home_warehouse,
-                    [line], check="quantity_anomaly", resolution="release",
-                    note=RELEASE_NOTES["quantity_anomaly"])  # fmt: skip
-        return orders
+                self._add("credit_released", i, anomaly_customer, site, [line],
+                          check="quantity_anomaly", resolution="release",
+                          note=RELEASE_NOTES["quantity_anomaly"])  # fmt: skip
 
     # ------------------------------------------------------------------ choices
 
@@ -451,7 +446,7 @@ class PipelinePlan:
             line.quantity
         )
 
-    def _lines(self, rng, site, count, consume):
+    def _lines(self, site, count, consume):
         """Up to ``count`` clean lines the site surely has (list price), or ()."""
         usable = [
             p
@@ -461,17 +456,14 @@ class PipelinePlan:
         ]
         if not usable:
             return ()
-        chosen = sorted(rng.sample(usable, k=min(count, len(usable))), key=lambda p: p.key)
-        lines = [
-            demo_plan.Line(p.key, float(rng.randint(QTY_MIN, QTY_MAX)), p.list_price)
-            for p in chosen
-        ]
+        chosen = sorted(self._rng.sample(usable, k=min(count, len(usable))), key=lambda p: p.key)
+        lines = [demo_plan.Line(p.key, self._quantity(), p.list_price) for p in chosen]
         if consume:
             for line in lines:
                 self._take(site, line)
         return lines
 
-    def _credit_lines(self, rng, credit, consume):
+    def _credit_lines(self, credit, consume):
         site = credit.home_warehouse
         usable = [
             p
@@ -483,7 +475,7 @@ class PipelinePlan:
             raise ValueError(f"{site} has too little stock for the credit customer's orders")
         chosen = sorted(usable, key=lambda p: (-p.list_price, p.key))[:3]
         lines = [
-            demo_plan.Line(p.key, float(rng.randint(QTY_MAX - 4, QTY_MAX)), p.list_price)
+            demo_plan.Line(p.key, float(self._rng.randint(QTY_MAX - 4, QTY_MAX)), p.list_price)
             for p in sorted(chosen, key=lambda p: p.key)
         ]
         if consume:
@@ -505,7 +497,7 @@ class PipelinePlan:
                     return self.customer("regular", site), product
         raise ValueError("no site holds enough of a plain product for the anomaly demo")
 
-    def _split(self, rng, index):
+    def _split(self, index):
         """An order two sites ship: one line the home site has, one product the home
         site has never had nor expects (the nearest site holding it ships that line)."""
         sites = [w.code for w in demo_plan.WAREHOUSES]
@@ -532,8 +524,7 @@ class PipelinePlan:
                 first = here[index % len(here)]
                 second = elsewhere[index % len(elsewhere)]
                 lines = [
-                    demo_plan.Line(p.key, float(rng.randint(QTY_MIN, QTY_MAX)), p.list_price)
-                    for p in (first, second)
+                    demo_plan.Line(p.key, self._quantity(), p.list_price) for p in (first, second)
                 ]
                 self._take(site, lines[0])
                 other = max(

@@ -209,11 +209,10 @@ class DistributionDemoPipeline(models.AbstractModel):
             )
             groups[(item.resolution, item.note)] |= holds
         for (resolution, note), holds in sorted(groups.items(), key=lambda kv: kv[0]):
-            holds = holds.with_user(credit)
             if resolution == "release":
-                holds.action_release(note)
+                holds.with_user(credit).action_release(note)
             else:
-                holds.action_reject(note)
+                holds.with_user(credit).action_reject(note)
 
     def _pipeline_ship(self, todo, by_key, warehouse_user):
         """The warehouse ships some deliveries in full and one in part (backorder)."""
