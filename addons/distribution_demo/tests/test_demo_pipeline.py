@@ -48,8 +48,12 @@ class TestDemoPipeline(TransactionCase):
         self.assertLessEqual(wanted, states)
         planned = {item.key: item for item in pipeline_plan.PipelinePlan(SCALE).orders()}
         for order in self.orders:
-            if order.origin in planned and not (self.frozen and order.origin.startswith("DN-SO-L12")):
-                self.assertEqual(order.distribution_state, planned[order.origin].state, order.origin)
+            if order.origin in planned and not (
+                self.frozen and order.origin.startswith("DN-SO-L12")
+            ):
+                self.assertEqual(
+                    order.distribution_state, planned[order.origin].state, order.origin
+                )
 
     def test_every_hold_kind_waits_with_its_reason(self):
         open_holds = self.orders.distribution_hold_ids.filtered(lambda h: h.state == "open")
@@ -86,9 +90,7 @@ class TestDemoPipeline(TransactionCase):
         self.assertEqual(submitted.distribution_submitted_by_id, sales)
 
     def test_one_order_ships_from_two_warehouses(self):
-        split = self.orders.filtered(
-            lambda o: len(o.picking_ids.picking_type_id.warehouse_id) == 2
-        )
+        split = self.orders.filtered(lambda o: len(o.picking_ids.picking_type_id.warehouse_id) == 2)
         self.assertTrue(split)
         for order in split:
             self.assertEqual(len(order.picking_ids), 2)
@@ -99,9 +101,7 @@ class TestDemoPipeline(TransactionCase):
         backorders = pickings.filtered("backorder_id")
         self.assertTrue(backorders)
         self.assertEqual(backorders.backorder_id.mapped("state"), ["done"])
-        self.assertIn(
-            "partially_shipped", backorders.sale_id.mapped("distribution_state")
-        )
+        self.assertIn("partially_shipped", backorders.sale_id.mapped("distribution_state"))
         shipped = self.orders.filtered(lambda o: o.distribution_state == "shipped")
         warehouse = self.env["res.users"].search([("login", "=", "warehouse")])
         self.assertEqual(
