@@ -85,6 +85,7 @@ class DistributionDemoNetwork(models.AbstractModel):
         "sales",
         "governance",
         "rule_governance",
+        "pipeline_state",
         "wms_partners",
         "coldchain_states",
     )
