@@ -8,4 +8,9 @@
     "website": "https://example.com/distribution-platform",
     "maintainers": ["distribution-platform"],
     "depends": ["distribution_orchestration", "coldchain_sites", "wms_bridge"],
+    "assets": {
+        "web.assets_tests": [
+            "distribution_demo/static/tests/tours/*.js",
+        ],
+    },
 }

@@ -33,7 +33,7 @@ def _refuse_stamp(records, vals, version_field):
 
 
 class DistributionHold(models.Model):
-    _inherit = "distribution.hold"
+    _inherit = "distribution.hold"  # pylint: disable=consider-merging-classes-inherited
 
     check_version_id = fields.Many2one(
         "distribution.rule.version",
@@ -77,7 +77,7 @@ class DistributionAllocation(models.Model):
 
 
 class TierReview(models.Model):
-    _inherit = "tier.review"
+    _inherit = "tier.review"  # pylint: disable=consider-merging-classes-inherited
 
     definition_version_id = fields.Many2one(
         "distribution.rule.version",

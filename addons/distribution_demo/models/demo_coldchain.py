@@ -45,7 +45,7 @@ DISPOSITION_REASON = (
 
 
 class DistributionDemoNetworkColdchain(models.AbstractModel):
-    _inherit = "distribution.demo.network"
+    _inherit = "distribution.demo.network"  # pylint: disable=consider-merging-classes-inherited
 
     def _load_coldchain_states(self, plan, anchor):
         env = self.env

@@ -29,7 +29,7 @@ BACK_REASON = "Evening wave allocated: back to immediate release"
 
 
 class DistributionDemoPipeline(models.AbstractModel):
-    _inherit = "distribution.demo.network"
+    _inherit = "distribution.demo.network"  # pylint: disable=consider-merging-classes-inherited
 
     def _load_pipeline_state(self, plan, anchor):
         company = self.env.company

