@@ -110,10 +110,11 @@ def load_config(path: str) -> tuple[dict, dict]:
     return options, cold
 
 
-def network_from_db(options: dict) -> list[Gateway]:
+def db_connect(options: dict):
+    """A connection to the configured database (10 s connect timeout)."""
     import psycopg2
 
-    conn = psycopg2.connect(
+    return psycopg2.connect(
         host=options.get("db_host") or None,
         port=int(options.get("db_port") or 5432),
         user=options.get("db_user") or None,
@@ -121,6 +122,10 @@ def network_from_db(options: dict) -> list[Gateway]:
         dbname=options.get("db_name"),
         connect_timeout=10,
     )
+
+
+def network_from_db(options: dict) -> list[Gateway]:
+    conn = db_connect(options)
     try:
         with conn.cursor() as cr:
             cr.execute(REGISTRY_QUERY)
@@ -162,16 +167,7 @@ def working_day_factor(ts: float) -> float:
 
 def newest_reading_ts(options: dict) -> float | None:
     """Epoch seconds of the newest stored reading (None when there is none)."""
-    import psycopg2
-
-    conn = psycopg2.connect(
-        host=options.get("db_host") or None,
-        port=int(options.get("db_port") or 5432),
-        user=options.get("db_user") or None,
-        password=options.get("db_password") or os.environ.get("PGPASSWORD") or None,
-        dbname=options.get("db_name"),
-        connect_timeout=10,
-    )
+    conn = db_connect(options)
     try:
         with conn.cursor() as cr:
             cr.execute("SELECT extract(epoch FROM max(ts)) FROM coldchain_reading")

@@ -222,6 +222,7 @@ class DistributionRuleVersion(models.Model):
         no version yet (turning governance on)."""
         now = fields.Datetime.now()
         for model in self._rule_models():
+            # sudo: every rule of the companies gets its version 1 (the switch's step)
             rules = (
                 self.env[model].sudo().with_context(active_test=False)._rule_records_of(companies)
             )
@@ -260,6 +261,7 @@ class DistributionRuleVersion(models.Model):
     def _new_values(self):
         """The rule's values under this draft: its current values with the changes."""
         self.ensure_one()
+        # sudo: the rule's current values, read for a version the caller may see
         rule = self._rule().sudo()
         if not rule:
             raise UserError(
@@ -345,6 +347,7 @@ class DistributionRuleVersion(models.Model):
             if not rule:
                 continue
             previous = self._active_versions(rule).get(rule.id)
+            # sudo: the activation (or the cron) compares and writes the rule itself
             current = rule.sudo()._rule_snapshot()
             changed = {
                 name: [Command.set(value)] if isinstance(value, list) else value
@@ -373,6 +376,7 @@ class DistributionRuleVersion(models.Model):
         """Scheduled versions whose effective date has come; those a freeze period
         now covers wait (unless an emergency activation overrode that freeze)."""
         now = fields.Datetime.now()
+        # sudo: the cron applies every company's due versions, approved earlier
         due = self.sudo().search([("state", "=", "scheduled"), ("effective_date", "<=", now)])
         Freeze = self.env["distribution.change.freeze"].sudo()
         ready = due.filtered(
@@ -466,6 +470,7 @@ class DistributionRuleVersionChange(models.Model):
             rule = version._rule() if version.rule_model and version.rule_id else None
             name = change.field_name
             if rule and name in rule._fields:
+                # sudo: shows the governed value of a rule the version belongs to
                 value = rule.sudo()._rule_snapshot().get(name)
                 change.current_value = version._display_value(name, value)
             else:
@@ -481,39 +486,10 @@ class DistributionRuleVersionChange(models.Model):
         field = Rule._fields[name]
         if field.type == "many2many":
             names = [n.strip() for n in (self.new_value or "").split(",") if n.strip()]
-            Comodel = self.env[field.comodel_name].sudo()
-            ids = []
-            for text in names:
-                found = Comodel.name_search(text, operator="=ilike", limit=2)
-                if len(found) != 1:
-                    raise UserError(
-                        self.env._(
-                            "%(field)s: no single %(model)s is named %(text)s.",
-                            field=field.string,
-                            model=Comodel._description,
-                            text=text,
-                        )
-                    )
-                ids.append(found[0][0])
-            return sorted(set(ids))
+            return sorted({self._record_id_by_name(field, text) for text in names})
         if field.type == "many2one":
             text = (self.new_value or "").strip()
-            if not text:
-                return False
-            Comodel = self.env[field.comodel_name].sudo()
-            found = [r.id for r in Comodel.search([("name", "=ilike", text)], limit=2)]
-            if len(found) != 1:
-                found = [row[0] for row in Comodel.name_search(text, operator="=ilike", limit=2)]
-            if len(found) != 1:
-                raise UserError(
-                    self.env._(
-                        "%(field)s: no single %(model)s is named %(text)s.",
-                        field=field.string,
-                        model=Comodel._description,
-                        text=text,
-                    )
-                )
-            return found[0]
+            return self._record_id_by_name(field, text) if text else False
         selection = field._description_selection(self.env) if field.type == "selection" else ()
         try:
             return rule_engine.parse_value(field.type, self.new_value, selection)
@@ -521,6 +497,25 @@ class DistributionRuleVersionChange(models.Model):
             raise UserError(
                 self.env._("%(field)s: %(error)s", field=field.string, error=str(exc))
             ) from None
+
+    def _record_id_by_name(self, field, text):
+        """The one record of ``field``'s model named ``text`` (exact name, case aside)."""
+        # sudo: resolves a name the administrator typed (a group, a user, a zone) to
+        # its id; the value is only stored in the draft and applied on activation
+        Comodel = self.env[field.comodel_name].sudo()
+        found = [r.id for r in Comodel.search([("name", "=ilike", text)], limit=2)]
+        if len(found) != 1:
+            found = [row[0] for row in Comodel.name_search(text, operator="=ilike", limit=2)]
+        if len(found) != 1:
+            raise UserError(
+                self.env._(
+                    "%(field)s: no single %(model)s is named %(text)s.",
+                    field=field.string,
+                    model=Comodel._description,
+                    text=text,
+                )
+            )
+        return found[0]
 
     @api.model_create_multi
     def create(self, vals_list):

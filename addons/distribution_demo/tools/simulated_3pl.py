@@ -96,11 +96,11 @@ def drop_root(options: dict, bridge: dict) -> str:
     return root
 
 
-def partner_folder_from_db(options: dict) -> str | None:
-    """Drop folder of the demo 3PL partner in the configured database, or None."""
+def _db_connect(options: dict):
+    """A connection to the configured database (10 s connect timeout)."""
     import psycopg2
 
-    conn = psycopg2.connect(
+    return psycopg2.connect(
         host=options.get("db_host") or None,
         port=int(options.get("db_port") or 5432),
         user=options.get("db_user") or None,
@@ -108,6 +108,11 @@ def partner_folder_from_db(options: dict) -> str | None:
         dbname=options.get("db_name"),
         connect_timeout=10,
     )
+
+
+def partner_folder_from_db(options: dict) -> str | None:
+    """Drop folder of the demo 3PL partner in the configured database, or None."""
+    conn = _db_connect(options)
     try:
         with conn.cursor() as cr:
             cr.execute("SET statement_timeout = 10000")
@@ -133,16 +138,7 @@ LOTS_QUERY = """
 def reserved_lots_from_db(options: dict, order_ref: str) -> dict[str, list[tuple[str, float]]]:
     """Lots reserved on our transfer ``order_ref`` per product code: the lots a real
     3PL would have picked (it knows them; our 940 does not carry them)."""
-    import psycopg2
-
-    conn = psycopg2.connect(
-        host=options.get("db_host") or None,
-        port=int(options.get("db_port") or 5432),
-        user=options.get("db_user") or None,
-        password=options.get("db_password") or os.environ.get("PGPASSWORD") or None,
-        dbname=options.get("db_name"),
-        connect_timeout=10,
-    )
+    conn = _db_connect(options)
     try:
         with conn.cursor() as cr:
             cr.execute("SET statement_timeout = 10000")
