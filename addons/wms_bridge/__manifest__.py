@@ -1,7 +1,7 @@
 {
     "name": "WMS Bridge",
     "summary": "Governed, monitored and retried EDI exchanges (X12, EDIFACT) with WMS/TMS partners",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Inventory/Inventory",
     "license": "LGPL-3",
     "author": "Distribution Platform Team",

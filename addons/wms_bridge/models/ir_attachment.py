@@ -12,7 +12,9 @@ class IrAttachment(models.Model):
         for the check and its message only)."""
         # sudo: only the attachments' links and names are read, to know whether they
         # are payloads; nothing is returned to the caller but the refusal
-        linked = self.sudo().filtered(lambda att: att.res_model == "wms.exchange")
+        linked = self.sudo().filtered(
+            lambda att: att.res_model in ("wms.exchange", "edi.exchange.record")
+        )
         if not linked:
             return linked
         exchanges = linked.env["wms.exchange"].search([("attachment_id", "in", linked.ids)])

@@ -7,8 +7,9 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..engine import acks as edi_acks
 from ..engine import edifact, x12
-from ..tools.exceptions import PermanentTransportError, TransientTransportError, WmsMappingError
-from .wms_governed_mixin import create_governed
+from ..engine.exchange_state import OUTCOMES, bridge_state
+from ..tools.exceptions import TransientTransportError, WmsMappingError
+from .wms_governed_mixin import create_governed, governed
 from .wms_mapping_version import WmsLookups
 from .wms_trading_partner import DOCUMENT_TYPES
 
@@ -68,7 +69,8 @@ PROTECTED_FIELDS = frozenset(
         "sent_date",
         "processed_date",
         "acknowledged_date",
-        "edi_exchange_record_id",  # the EDI framework's mirror (models/edi_framework.py)
+        "edi_exchange_record_id",  # the EDI framework's record (models/edi_framework.py)
+        "outcome",
     }
 )
 ACK_TYPES = ("997", "999", "TA1", "CONTRL")
@@ -100,7 +102,31 @@ class WmsExchange(models.Model):
     company_id = fields.Many2one(related="trading_partner_id.company_id", store=True, index=True)
     document_type = fields.Selection(DOCUMENT_TYPES, required=True, index=True)
     direction = fields.Selection([("in", "Incoming"), ("out", "Outgoing")], required=True)
-    state = fields.Selection(STATES, required=True, default="pending", tracking=True, index=True)
+    # The EDI framework's record of this exchange holds its state (edi_exchange_state),
+    # payload (exchange_file) and error; the bridge keeps beside it what the
+    # framework's states cannot say (outcome) and derives its own state from both
+    # (engine/exchange_state.py).
+    edi_exchange_record_id = fields.Many2one(
+        "edi.exchange.record",
+        "EDI Exchange Record",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
+    edi_exchange_state = fields.Selection(
+        related="edi_exchange_record_id.edi_exchange_state", string="Framework State"
+    )
+    outcome = fields.Selection(
+        [(o, o.capitalize()) for o in OUTCOMES],
+        readonly=True,
+        copy=False,
+        help="What the framework's state cannot say: a duplicate interchange, an "
+        "unexpected error (rather than a document parked for a person), a cancellation.",
+    )
+    state = fields.Selection(
+        STATES, compute="_compute_state", store=True, tracking=True, index=True, readonly=True
+    )
     parent_id = fields.Many2one("wms.exchange", "Interchange", ondelete="cascade", index=True)
     child_ids = fields.One2many("wms.exchange", "parent_id", "Transaction Sets")
     # ---- envelope
@@ -120,8 +146,10 @@ class WmsExchange(models.Model):
         help="Summary of the 997/999/TA1/CONTRL that answered this exchange.",
     )
     # ---- outcome
-    error_text = fields.Text(readonly=True)
-    error_traceback = fields.Text(readonly=True)
+    error_text = fields.Text(related="edi_exchange_record_id.exchange_error", readonly=True)
+    error_traceback = fields.Text(
+        related="edi_exchange_record_id.exchange_error_traceback", readonly=True
+    )
     retry_count = fields.Integer(readonly=True)
     next_retry = fields.Datetime(readonly=True)
     ack_expected = fields.Boolean(readonly=True)
@@ -148,6 +176,15 @@ class WmsExchange(models.Model):
     def _wms_protected_fields(self):
         return PROTECTED_FIELDS
 
+    @api.depends("direction", "outcome", "edi_exchange_record_id.edi_exchange_state")
+    def _compute_state(self):
+        for exchange in self:
+            exchange.state = bridge_state(
+                exchange.direction,
+                exchange.edi_exchange_record_id.edi_exchange_state,
+                exchange.outcome,
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         self._wms_check_create(vals_list)
@@ -158,40 +195,60 @@ class WmsExchange(models.Model):
         return super().create(vals_list)
 
     def unlink(self):
-        """Administrators (access rights) may delete exchanges; their payload goes
-        with them, which the payload guard allows in governed mode only."""
-        return super(WmsExchange, self._wms_governed()).unlink()
+        """Administrators (access rights) may delete exchanges; their framework
+        record and payload go with them, which the guards allow in governed mode
+        only."""
+        records = self.sudo().edi_exchange_record_id
+        result = super(WmsExchange, self._wms_governed()).unlink()
+        # sudo: the framework records of the exchanges just deleted (the caller's
+        # right to delete those was checked by the unlink above)
+        governed(records).unlink()
+        return result
 
     def _compute_payload_text(self):
         for exchange in self:
             exchange.payload_text = exchange._payload_bytes()[:200000].decode("latin-1")
 
     def _payload_bytes(self):
-        """This exchange's payload.  ``raw`` is computed (not stored) and computed
-        for every record of the prefetch set: reading it through the exchange's own
-        attachment alone keeps one file read per payload (otherwise each child of
-        an interchange of N sets read the N files of its siblings)."""
+        """This exchange's payload: the framework record's file (``exchange_file``).
+
+        Read through the attachment alone: ``raw`` is computed for every record of
+        the prefetch set, and each child of an interchange of N sets would read
+        the N files of its siblings.  sudo: the caller reads an exchange it may
+        read (its record rules applied); the payload is part of it (the
+        attachment's own check would ask for the framework record's related
+        transfer, which an integration user need not see)."""
         self.ensure_one()
-        attachment = self.attachment_id
+        attachment = self.attachment_id.sudo()
         return (attachment.with_prefetch(attachment._ids).raw if attachment else b"") or b""
 
     def _attach(self, payloads):
-        """Store ``payloads`` (bytes, one per exchange in self) as attachments."""
+        """Store ``payloads`` (bytes, one per exchange in self) as the files of
+        their framework records, in one batch (where the framework's send,
+        process and download read them)."""
         exchanges = self._wms_governed()
-        attachments = exchanges.env["ir.attachment"].create(
-            [
-                {
-                    "name": exchange.filename or f"{exchange.name}.edi",
-                    "raw": payload,
-                    "res_model": self._name,
-                    "res_id": exchange.id,
-                    "mimetype": "text/plain",
-                }
-                for exchange, payload in zip(exchanges, payloads, strict=True)
-            ]
+        # sudo: the payload of an exchange the bridge's own method just built or
+        # received, stored as the file of its framework record
+        attachments = (
+            exchanges.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": exchange.filename or f"{exchange.name}.edi",
+                        "raw": payload,
+                        "res_model": "edi.exchange.record",
+                        "res_field": "exchange_file",
+                        "res_id": exchange.edi_exchange_record_id.id,
+                        "mimetype": "text/plain",
+                    }
+                    for exchange, payload in zip(exchanges, payloads, strict=True)
+                ]
+            )
         )
         for exchange, attachment in zip(exchanges, attachments, strict=True):
-            exchange.attachment_id = attachment
+            exchange.attachment_id = attachment.with_env(exchanges.env)
+        exchanges.edi_exchange_record_id.invalidate_recordset(["exchange_file"])
 
     # ================================================================== failures
     def _fail(self, state, message, with_traceback=False):
@@ -287,12 +344,14 @@ class WmsExchange(models.Model):
         return self._wms_governed()._send_payload()
 
     def _send_payload(self):
+        """Send through the framework (``_edi_send``); the bridge adds the retry
+        with backoff of transient failures, then parks."""
         self.ensure_one()
         if self.state != "pending":
             return False
         partner = self.trading_partner_id
         try:
-            partner._transport_send(self)
+            sent = self._edi_send()
         except TransientTransportError as exc:
             count = self.retry_count + 1
             if count > partner.max_retries:
@@ -309,11 +368,9 @@ class WmsExchange(models.Model):
             self.write({"retry_count": count, "next_retry": eta, "error_text": str(exc)})
             self._enqueue_send(eta=eta)
             return False
-        except PermanentTransportError as exc:
-            self._fail("parked", str(exc))
-            return False
-        self.write({"state": "sent", "sent_date": fields.Datetime.now(), "next_retry": False})
-        return True
+        if sent:
+            self.write({"sent_date": fields.Datetime.now(), "next_retry": False})
+        return sent
 
     # ================================================================== incoming
     @api.model
@@ -344,18 +401,23 @@ class WmsExchange(models.Model):
             )._job_process()
 
     def _job_process(self):
-        """Queue job: read an interchange (splitting it per set) or apply one set."""
+        """Queue job: process through the framework (``_edi_process``)."""
         self.ensure_one()
         if self.state != "received":
             return False
         # Jobs run as the superuser: whatever the processing creates (sale orders,
         # lots, reconciliations) takes the partner's company as the current one.
+        return self.with_company(self.company_id)._wms_governed()._edi_process()
+
+    def _process_now(self, doc=None):
+        """Read an interchange (splitting it per set) or apply one set (the
+        framework's process handler calls this)."""
         exchange = self.with_company(self.company_id)._wms_governed()
         if exchange.document_type == "x12":
             return exchange._process_x12_interchange()
         if exchange.document_type == "edifact":
             return exchange._process_edifact_interchange()
-        return exchange._process_document()
+        return exchange._process_document(doc)
 
     def _is_duplicate(self, key):
         """Another interchange with the same key from the same partner was received."""
@@ -552,7 +614,7 @@ class WmsExchange(models.Model):
             children = children.with_context(wms_lookups=lookups)
             for child, message in zip(children, result.messages, strict=True):
                 if child.state == "received":
-                    child._process_document(message.data)
+                    child._edi_process(message.data)
         return True
 
     def _read_document(self):
