@@ -40,6 +40,17 @@ BACKEND_TYPE_XMLID = "wms_bridge.edi_backend_type_wms_bridge"
 OUTCOME_KEY = "wms_bridge_process_outcome"
 
 
+class ProcessOutcomes(dict):
+    """What a process handler leaves for its caller, by exchange id.  Compared by
+    identity: Odoo reuses an environment whose context is *equal* to the one
+    asked for, and two empty dicts are equal, so a nested process (a set applied
+    while its interchange is processed) would otherwise get its parent's dict."""
+
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
+
 class WmsExchangeFailed(UserError):
     """A document the bridge could not apply: the framework records the error
     (its savepoint undoes what the processing did)."""
@@ -266,7 +277,7 @@ class WmsExchange(models.Model):
         here after the framework recorded the processing."""
         self.ensure_one()
         record = self.edi_exchange_record_id
-        failures = {}
+        failures = ProcessOutcomes()
         backend = record.backend_id.with_context(
             **{OUTCOME_KEY: failures, "wms_bridge_document": doc}
         )

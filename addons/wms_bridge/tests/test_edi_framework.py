@@ -238,6 +238,36 @@ class TestEdiFramework(WmsBridgeCase):
         self.assertEqual(picking.state, "assigned")
         self.assertEqual(len(parked.activity_ids), 1)
 
+    def test_failed_set_applied_inside_its_interchange_job(self):
+        """Jobs run at once (queue_job__no_delay, as the demo loader does): a set
+        processed while its interchange is processed keeps its own outcome."""
+        picking = self._delivery([(self.milk, 24)])
+        with trap_jobs() as trap:
+            picking.action_assign()
+            run_all_jobs(trap)
+        self.sim.take_outbox()
+        doc = {
+            "report_code": "F",
+            "order_ref": picking.name,
+            "lines": [
+                {
+                    "line": 1,
+                    "status": "CC",
+                    "qty_shipped": 1,
+                    "uom": "EA",
+                    "product_ids": {"VN": "NO-SUCH-PRODUCT"},
+                }
+            ],
+        }
+        self.sim.send([("945", doc)])
+        interchange = self.threepl.with_context(queue_job__no_delay=True)._poll_inbox()
+        parked = interchange.child_ids
+        self.assertEqual(interchange.state, "processed")
+        self.assertEqual(parked.state, "parked")
+        self.assertEqual(parked.picking_id, picking)
+        self.assertEqual(len(parked.activity_ids), 1)
+        self.assertIn("NO-SUCH-PRODUCT", parked.edi_exchange_record_id.exchange_error)
+
     def test_migration_gives_existing_exchanges_their_records(self):
         picking, _received = self._round_trip()
         exchanges = self.Exchange.search([("trading_partner_id", "=", self.threepl.id)])

@@ -15,9 +15,8 @@ skipped 19.0.1.3.0) get one first."""
 import logging
 
 from odoo import SUPERUSER_ID, api
-from odoo.tools.sql import column_exists
-
 from odoo.addons.wms_bridge.engine.exchange_state import framework_state
+from odoo.tools.sql import column_exists
 
 _logger = logging.getLogger(__name__)
 
