@@ -131,6 +131,8 @@ def test_wheel_holds_the_committed_addon(wheels, addon):
         prefix = f"odoo/addons/{addon}/"
         assert f"{prefix}__manifest__.py" in names
         assert f"{prefix}README.rst" in names
+        assert f"{prefix}static/description/index.html" in names
+        assert f"{prefix}readme/DESCRIPTION.md" in names
         assert f"{prefix}pyproject.toml" not in names
         assert not [n for n in names if not n.startswith((prefix, "odoo_addon_"))]
         manifest = ast.literal_eval(zf.read(f"{prefix}__manifest__.py").decode())
