@@ -91,8 +91,10 @@ def build_wheels(outdir: Path, ref: str = "HEAD", quiet: bool = False) -> list[P
         for addon in addons:
             before = set(outdir.glob("*.whl"))
             result = subprocess.run(
-                [sys.executable, "-m", "build", "--wheel", "--no-isolation"]
-                + ["--outdir", str(outdir), str(addon)],
+                [
+                    *(sys.executable, "-m", "build", "--wheel", "--no-isolation"),
+                    *("--outdir", str(outdir), str(addon)),
+                ],
                 cwd=clone,
                 capture_output=True,
                 text=True,

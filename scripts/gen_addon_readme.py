@@ -88,9 +88,7 @@ def _wrap(text: str) -> str:
         lambda m: m.group(0).replace(" ", "\x00"),
         text,
     )
-    lines = textwrap.wrap(
-        protected, WIDTH, break_long_words=False, break_on_hyphens=False
-    )
+    lines = textwrap.wrap(protected, WIDTH, break_long_words=False, break_on_hyphens=False)
     return "\n".join(line.replace("\x00", " ") for line in lines)
 
 

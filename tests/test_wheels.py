@@ -33,7 +33,7 @@ from packaging.version import Version
 from support import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
-import stack  # noqa: E402
+import stack
 
 ADDONS = sorted(p.parent.name for p in (ROOT / "addons").glob("*/__manifest__.py"))
 
@@ -54,10 +54,9 @@ def adopted_oca_addons() -> set[str]:
     """The OCA addons we adopt, from requirements-odoo-addons.txt."""
     names = set()
     for line in (ROOT / "requirements-odoo-addons.txt").read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if line:
-            name = Requirement(line).name
-            names.add(name.removeprefix("odoo-addon-"))
+        requirement = line.split("#")[0].strip()
+        if requirement:
+            names.add(Requirement(requirement).name.removeprefix("odoo-addon-"))
     return names
 
 
@@ -120,7 +119,9 @@ def test_wheel_metadata_comes_from_the_manifest(wheels, addon):
     addon_reqs = {n: r for n, r in by_name.items() if n.startswith("odoo-addon-")}
     assert set(addon_reqs) == {canonicalize_name(f"odoo-addon-{d}") for d in expected_addons}
     assert all(str(r.specifier) == "==19.0.*" for r in addon_reqs.values())
-    python = {canonicalize_name(p) for p in manifest.get("external_dependencies", {}).get("python", [])}
+    python = {
+        canonicalize_name(p) for p in manifest.get("external_dependencies", {}).get("python", [])
+    }
     assert set(by_name) - set(addon_reqs) == python
 
 
@@ -198,8 +199,10 @@ def venv_report(wheels, tmp_path_factory) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     # pip itself comes from the system site-packages; it installs into the venv
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        + ["--no-deps", "--no-index", *map(str, wheels.values())],
+        [
+            *(str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"),
+            *("--no-deps", "--no-index", *map(str, wheels.values())),
+        ],
         capture_output=True,
         text=True,
         env=env,
