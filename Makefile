@@ -8,7 +8,7 @@ LOCAL := .local
 PIP_FLAGS ?= --disable-pip-version-check --quiet
 
 .DEFAULT_GOAL := help
-.PHONY: help deps test-deps check-odoo setup run test test-pytest test-odoo lint \
+.PHONY: help deps test-deps check-odoo setup run test test-pytest test-odoo lint wheels \
         demo bench bench-excursion bench-edi bench-edi-e2e bench-release bench-ingest bench-proxy \
         bench-dashboard bench-risk bench-site-dashboard bench-soap bench-telemetry-volume simulate docker-up docker-down clean
 
@@ -22,7 +22,7 @@ $(LOCAL)/deps.stamp: requirements.txt requirements-odoo-addons.txt
 	$(PIP) install $(PIP_FLAGS) --no-deps -r requirements-odoo-addons.txt
 	@touch $@
 
-$(LOCAL)/test-deps.stamp: requirements-test.txt $(LOCAL)/deps.stamp
+$(LOCAL)/test-deps.stamp: requirements-test.txt requirements-build.txt $(LOCAL)/deps.stamp
 	$(PIP) install $(PIP_FLAGS) -r requirements-test.txt
 	@touch $@
 
@@ -60,6 +60,14 @@ $(LOCAL)/lint-deps.stamp:
 
 lint: $(LOCAL)/lint-deps.stamp  ## ruff + pylint-odoo through pre-commit
 	$(PYTHON) -m pre_commit run --all-files
+
+$(LOCAL)/build-deps.stamp: requirements-build.txt
+	@mkdir -p $(LOCAL)
+	$(PIP) install $(PIP_FLAGS) -r requirements-build.txt
+	@touch $@
+
+wheels: $(LOCAL)/build-deps.stamp  ## a wheel per addon (odoo-addon-<addon>, OCA's whool) into dist/, from a clean clone of HEAD
+	$(PYTHON) scripts/build_wheels.py --outdir dist
 
 demo: deps  ## (re)load the demo network at SCALE (default 1) into DB_NAME
 	$(PYTHON) scripts/stack.py setup --scale $(or $(SCALE),1)
@@ -110,5 +118,5 @@ docker-up:  ## build and start the Docker stack (nginx, Odoo, PostgreSQL, Mosqui
 docker-down:  ## stop the Docker stack
 	docker compose -f docker/docker-compose.yml down
 
-clean:  ## remove generated local state (.local): configuration, stamps, logs
-	rm -rf $(LOCAL)
+clean:  ## remove generated local state (.local: configuration, stamps, logs) and dist/
+	rm -rf $(LOCAL) dist

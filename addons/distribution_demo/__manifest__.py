@@ -4,6 +4,7 @@
     "version": "19.0.1.0.0",
     "category": "Hidden/Tools",
     "license": "LGPL-3",
+    "development_status": "Beta",
     "author": "Distribution Platform Team",
     "website": "https://example.com/distribution-platform",
     "maintainers": ["distribution-platform"],
