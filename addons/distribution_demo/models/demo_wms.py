@@ -17,6 +17,12 @@ them (processed); the second stays parked, for the ``integration`` login to
 reprocess.  The 940s answered here are moved to ``outbox/archive/`` as the
 simulated 3PL does, so that it never answers them a second time.
 
+The EDIFACT customer sends two ORDERS interchanges, dropped into its inbox and
+read the same way: the first becomes a sale order (through the governed
+pipeline), which is shipped, so a DESADV goes back to the customer's outbox and
+its CONTRL answered the interchange; the second names an article we do not sell
+(its EAN is unknown) and is parked with that reason.
+
 Idempotent: deliveries are found by their origin, answers by their file name,
 partners by their identifiers; a reload creates nothing.
 """
@@ -25,7 +31,8 @@ import logging
 import os
 
 from odoo import models
-from odoo.addons.wms_bridge.engine import x12
+from odoo.addons.wms_bridge.engine import edifact, x12
+from odoo.addons.wms_bridge.engine.edifact import EdifactEnvelope
 from odoo.addons.wms_bridge.engine.x12 import Envelope
 
 _logger = logging.getLogger(__name__)
@@ -44,6 +51,13 @@ EDIFACT_CUSTOMER = {
     "our_id": "8712345000004",
 }
 EDIFACT_DOCUMENTS = (("ORDERS", "in"), ("DESADV", "out"))
+# The customer's ORDERS: file name, interchange reference, order number, and
+# whether its lines name our articles (processed) or an unknown EAN (parked).
+EDIFACT_HISTORY = (
+    ("orders_ord0001.edi", "ORD0001", "DN-EDI-PO-0001", "ours"),
+    ("orders_ord0002.edi", "ORD0002", "DN-EDI-PO-0002", "unknown"),
+)
+UNKNOWN_EAN = "4099999000017"
 # The scripted history: delivery origin, quantities of its lines, how the 3PL answers
 # (``ours``: our codes, processed; ``theirs``: its own codes, parked) and the
 # control numbers of its 997 and 945.
@@ -71,6 +85,7 @@ class DistributionDemoNetwork(models.AbstractModel):
         threepl = self.with_env(env)._wms_ensure_3pl(warehouse)
         self._wms_ensure_edifact_customer(plan)
         self.with_env(env)._wms_history(threepl, warehouse, anchor)
+        self.with_env(env)._wms_edifact_history(anchor)
         return False
 
     # ------------------------------------------------------------------ partners
@@ -325,6 +340,126 @@ class DistributionDemoNetwork(models.AbstractModel):
         if filename and os.path.isfile(path):
             os.makedirs(os.path.join(outbox, "archive"), exist_ok=True)
             os.replace(path, os.path.join(outbox, "archive", filename))
+
+    def _wms_edifact_customer(self):
+        return (
+            self.env["wms.trading.partner"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("company_id", "=", self.env.company.id),
+                    ("standard", "=", "edifact"),
+                    ("edifact_party_id", "=", EDIFACT_CUSTOMER["party_id"]),
+                ],
+                limit=1,
+            )
+        )
+
+    def _wms_edifact_history(self, anchor):
+        """The EDIFACT customer's two ORDERS (one processed and shipped with its
+        DESADV, one parked), read from its inbox as the cron reads them."""
+        partner = self._wms_edifact_customer()
+        if not partner:
+            return
+        received = set(
+            self.env["wms.exchange"]
+            .search([("trading_partner_id", "=", partner.id), ("parent_id", "=", False)])
+            .mapped("filename")
+        )
+        warehouse = self.env.user._get_default_warehouse_id()
+        products = self._wms_products(warehouse, 10.0) if warehouse else []
+        if not products:
+            _logger.info("demo network: no stock for the EDIFACT customer's orders")
+            return
+        when = anchor.replace(second=0, microsecond=0)
+        envelope = EdifactEnvelope(
+            sender_id=EDIFACT_CUSTOMER["party_id"],
+            sender_qualifier="14",
+            recipient_id=EDIFACT_CUSTOMER["our_id"],
+            recipient_qualifier="14",
+        )
+        inbox = partner._drop_path("inbox")
+        dropped = False
+        for name, control, order_ref, codes in EDIFACT_HISTORY:
+            if name in received:
+                continue
+            lines = [
+                {
+                    "line": n,
+                    "product_ids": {"SA": product.default_code},
+                    "description": product.name,
+                    "qty": qty,
+                    "uom": "PCE",
+                    "price": product.list_price,
+                }
+                for n, (product, qty) in enumerate(zip(products, (4.0, 2.0), strict=False), 1)
+            ]
+            if codes == "unknown":
+                lines.append(
+                    {
+                        "line": len(lines) + 1,
+                        "item_id": UNKNOWN_EAN,
+                        "item_id_type": "SRV",
+                        "description": "Organic oat drink 1L (not in our range)",
+                        "qty": 12.0,
+                        "uom": "PCE",
+                    }
+                )
+            doc = {
+                "order_ref": order_ref,
+                "dates": {"137": when.date()},
+                "parties": [{"qualifier": "BY", "id": EDIFACT_CUSTOMER["party_id"]}],
+                "currency": "EUR",
+                "lines": lines,
+            }
+            text = edifact.write_interchange(
+                envelope, [("ORDERS", doc)], control_ref=control, when=when
+            )
+            tmp = os.path.join(inbox, f".{name}.tmp")
+            with open(tmp, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(tmp, os.path.join(inbox, name))
+            dropped = True
+        if dropped:
+            partner._poll_inbox()
+        self._wms_ship_edifact_order(partner)
+
+    # who releases an EDI order's holds in the demo, by the hold's responsible group
+    EDI_HOLD_RELEASERS = (
+        ("distribution_orchestration.group_orchestration_credit", "credit"),
+        ("distribution_orchestration.group_orchestration_user", "sales"),
+    )
+    EDI_HOLD_NOTE = "EDI order of a framework-contract customer: terms and exposure agreed"
+
+    def _wms_release_edi_holds(self, order):
+        """The order's open holds, released by the demo user of their group."""
+        if "distribution_hold_ids" not in order._fields:
+            return
+        holds = order.distribution_hold_ids.filtered(lambda h: h.state == "open")
+        for xmlid, login in self.EDI_HOLD_RELEASERS:
+            group = self.env.ref(xmlid, raise_if_not_found=False)
+            user = self.env["res.users"].search([("login", "=", login)], limit=1)
+            mine = holds.filtered(lambda h, g=group: h.responsible_group_id == g)
+            if mine and user:
+                mine.with_user(user).action_release(self.EDI_HOLD_NOTE)
+                holds -= mine
+
+    def _wms_ship_edifact_order(self, partner):
+        """The processed ORDERS: its holds released, its delivery shipped, so that
+        its DESADV goes to the customer."""
+        order = self.env["sale.order"].search(
+            [("client_order_ref", "=", EDIFACT_HISTORY[0][2])], limit=1
+        )
+        self._wms_release_edi_holds(order)
+        deliveries = order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        )
+        if not deliveries:
+            return
+        deliveries.action_assign()
+        ready = deliveries.filtered(lambda p: any(m.quantity > 0 for m in p.move_ids))
+        ready.move_ids.filtered(lambda m: m.quantity > 0).picked = True
+        ready.with_context(cancel_backorder=True)._action_done()
 
     def _wms_fix_and_reprocess(self, threepl, warehouse, products):
         """The 3PL's own codes mapped, then the first parked 945 reprocessed by the

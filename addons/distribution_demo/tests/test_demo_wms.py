@@ -170,6 +170,43 @@ class TestDemoWms(TransactionCase):
         self.assertEqual(shipment.state, "processed", shipment.error_text)
         self.assertEqual(picking.state, "done")
 
+    def test_edifact_customer_orders_and_ship_notice(self):
+        exchanges = self.env["wms.exchange"].search(
+            [("trading_partner_id", "=", self.customer_tp.id)]
+        )
+        orders_in = exchanges.filtered(lambda e: e.document_type == "ORDERS")
+        self.assertEqual(len(orders_in), 2)
+        processed = orders_in.filtered(lambda e: e.state == "processed")
+        parked = orders_in.filtered(lambda e: e.state == "parked")
+        self.assertEqual(len(processed), 1, orders_in.mapped("error_text"))
+        self.assertEqual(len(parked), 1)
+        # the first is a sale order of the customer, through the governed pipeline
+        order = processed.sale_order_id
+        self.assertEqual(order.client_order_ref, "DN-EDI-PO-0001")
+        self.assertEqual(order.partner_id, self.customer_tp.partner_id)
+        if "distribution_state" in order._fields:
+            self.assertTrue(order.distribution_log_ids, "the order entered the pipeline")
+        # shipped: its ship notice went back to the customer
+        # one per delivery: the pipeline may have split the order across sites
+        desadv = exchanges.filtered(lambda e: e.document_type == "DESADV")
+        self.assertTrue(desadv)
+        self.assertEqual(set(desadv.mapped("state")), {"sent"}, desadv.mapped("error_text"))
+        self.assertEqual(set(desadv.picking_id.mapped("state")), {"done"})
+        self.assertEqual(len(desadv), len(desadv.picking_id))
+        self.assertTrue(
+            order.picking_ids,
+            f"{order.name}: {order.state} {order.distribution_state} "
+            f"{order.distribution_log_ids.mapped('message')}",
+        )
+        self.assertLessEqual(order.picking_ids, desadv.picking_id)
+        # the interchanges were answered (CONTRL)
+        interchanges = exchanges.filtered(lambda e: e.document_type == "edifact")
+        self.assertEqual(len(interchanges), 2)
+        self.assertTrue(all(e.ack_exchange_id.document_type == "CONTRL" for e in interchanges))
+        # the second names an article we do not sell: parked with that reason
+        self.assertIn("4099999000017", parked.error_text)
+        self.assertFalse(parked.sale_order_id)
+
     def test_loading_again_creates_nothing(self):
         before = self._counts()
         self.env["distribution.demo.network"].load_all(SCALE)
