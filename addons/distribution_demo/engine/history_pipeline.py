@@ -19,8 +19,9 @@ what the pipeline cannot: what credit control did.
   of the order: released (with a note) when the order went on, shipped or still
   open; rejected (with the reason) when the plan cancelled it.  That covers the
   holds of the spells and the holds the checks raise by themselves on the plan's
-  orders (a quantity far above the customer's usual ones: the quantity anomaly
-  check).
+  orders: a quantity far above the customer's usual ones (quantity anomaly), and,
+  late in the history, a product the whole network had run out of (stock
+  availability, which the administrator decides by the same rule).
 * **When.**  A hold is decided a few hours after the order came in (a spell's holds
   when the spell ends), always before the order shipped and before now.
 
@@ -144,6 +145,7 @@ class HistoryPipeline:
         self.seed = plan.seed
         self.batch_size = batch_size
         self._spells: list[Spell] | None = None
+        self._by_customer: dict[str, list[Spell]] = {}
 
     # ------------------------------------------------------------------ spells
 
@@ -151,6 +153,8 @@ class HistoryPipeline:
         """Every spell, oldest first (computed once)."""
         if self._spells is None:
             self._spells = self._build_spells()
+            for spell in self._spells:
+                self._by_customer.setdefault(spell.customer, []).append(spell)
         return self._spells
 
     def _build_spells(self) -> list[Spell]:
@@ -231,7 +235,9 @@ class HistoryPipeline:
             else:
                 first += 1
         if first > 0:
-            start = min(start, (mine[first - 1].ordered_days_ago + mine[first].ordered_days_ago) / 2)
+            start = min(
+                start, (mine[first - 1].ordered_days_ago + mine[first].ordered_days_ago) / 2
+            )
         if last < len(mine) - 1:
             end = max(end, (mine[last].ordered_days_ago + mine[last + 1].ordered_days_ago) / 2)
         return start, end
@@ -243,7 +249,8 @@ class HistoryPipeline:
         """The spell during which ``order`` came in (None: its customer was not on hold)."""
         if not submitted(order):
             return None
-        return next((s for s in self.spells() if s.covers(order)), None)
+        self.spells()
+        return next((s for s in self._by_customer.get(order.customer, ()) if s.covers(order)), None)
 
     # ------------------------------------------------------------------ decisions
 

@@ -46,7 +46,8 @@ def test_batch_size_must_be_positive(size):
 
 def test_each_spell_holds_its_order_and_stays_in_one_batch(history):
     batch_of = {
-        o.key: n for n, batch in enumerate(hp.batches(history.plan.sale_orders(), BATCH))
+        o.key: n
+        for n, batch in enumerate(hp.batches(history.plan.sale_orders(), BATCH))
         for o in batch
     }
     by_key = {o.key: o for o in history.plan.sale_orders()}
