@@ -125,9 +125,7 @@ class DistributionDemoHistory(models.AbstractModel):
         """Decide every open hold of the batch's orders, in rounds (a release runs the
         order's other checks again), grouped by who decides, how and with which note:
         a few calls per round, whatever the number of holds."""
-        item_of = {
-            by_key[item.key].id: item for item in batch if history_pipeline.submitted(item)
-        }
+        item_of = {by_key[item.key].id: item for item in batch if history_pipeline.submitted(item)}
         orders = self.env["sale.order"].browse(list(item_of))
         resolvers = [(user, user.all_group_ids) for user in self._history_resolvers(users)]
         rank = {user.id: n for n, (user, _groups) in enumerate(resolvers)}
@@ -157,14 +155,14 @@ class DistributionDemoHistory(models.AbstractModel):
                 key=lambda kv: (kv[0][0] != "reject", rank[kv[0][1]], kv[0][2]),
             ):
                 group.invalidate_recordset(["state"])
-                group = group.filtered(lambda h: h.state == "open")
-                if not group:
+                still_open = group.filtered(lambda h: h.state == "open")
+                if not still_open:
                     continue
-                resolver = group.env["res.users"].browse(resolver_id)
+                resolver = self.env["res.users"].browse(resolver_id)
                 if resolution == "reject":
-                    group.with_user(resolver).action_reject(note)
+                    still_open.with_user(resolver).action_reject(note)
                 else:
-                    group.with_user(resolver).action_release(note)
+                    still_open.with_user(resolver).action_release(note)
         orders.invalidate_recordset(["distribution_hold_ids"])
         left = orders.distribution_hold_ids.filtered(lambda h: h.state == "open")
         if left:
