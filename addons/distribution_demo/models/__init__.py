@@ -1,3 +1,3 @@
 from . import demo_network  # isort: split
 
-from . import demo_coldchain, demo_pipeline, demo_wms
+from . import demo_coldchain, demo_history, demo_pipeline, demo_wms

@@ -9,9 +9,11 @@ the driver (``scripts/stack.py setup``) can commit between calls:
         while network.load_stage(stage, scale):   # True while work remains
             env.cr.commit()
 
-History is created through Odoo's own flows (confirm, reserve, validate) so
-quants, moves and procurement are consistent, then back-dated in one SQL update
-per table and batch.
+History is created through Odoo's own flows so quants, moves and procurement are
+consistent: the sale orders through the governed order pipeline (checks, holds
+decided by credit control, allocation, release; ``models/demo_history.py``), then
+reserved and shipped, and everything back-dated in one SQL update per table and
+batch.
 """
 
 import logging
@@ -20,6 +22,7 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 
+from ..engine import history_pipeline
 from ..engine import plan as demo_plan
 
 _logger = logging.getLogger(__name__)
@@ -82,8 +85,9 @@ class DistributionDemoNetwork(models.AbstractModel):
         "opening_stock",
         "coldchain",
         "purchases",
-        "sales",
         "governance",
+        "sales",
+        "credit_limits",
         "rule_governance",
         "pipeline_state",
         "wms_partners",
@@ -337,7 +341,6 @@ class DistributionDemoNetwork(models.AbstractModel):
                         "email": f"orders@{p.key.lower()}.example.com",
                         "customer_rank": 0 if p.is_vendor else 1,
                         "supplier_rank": 1 if p.is_vendor else 0,
-                        "credit_limit": p.credit_limit,
                         "partner_latitude": p.latitude,
                         "partner_longitude": p.longitude,
                         "comment": (
@@ -377,8 +380,21 @@ class DistributionDemoNetwork(models.AbstractModel):
                         }
                     )
         self._ensure_home_sites(customers)
+        self._ensure_payment_terms()
         self._ensure_supplier_info(plan)
         return False
+
+    def _ensure_payment_terms(self):
+        """Customers pay at 30 days: their orders carry payment terms, which the
+        pipeline's required data check asks for.  (Their credit limits come after the
+        history: stage ``credit_limits``.)"""
+        term = self.env.ref("account.account_payment_term_30days", raise_if_not_found=False)
+        if not term:
+            return
+        todo = self.env["res.partner"].concat(*self._partners("DN-C").values())
+        todo = todo.filtered(lambda p: not p.property_payment_term_id)
+        if todo:
+            todo.write({"property_payment_term_id": term.id})
 
     def _ensure_home_sites(self, customers):
         """Each customer's home site is its nearest site (home then nearest policy)."""
@@ -726,64 +742,115 @@ class DistributionDemoNetwork(models.AbstractModel):
         self.env.invalidate_all()
 
     def _load_sales(self, plan, anchor):
+        """The history, through the governed order pipeline: the ``sales`` login
+        creates the orders and submits them in the order they came in, the pipeline
+        checks them, holds some and allocates and releases the others, credit control
+        decides the holds (``models/demo_history.py``); then the orders the plan
+        cancelled and never rejected are cancelled, the shipped ones are shipped, and
+        everything is back-dated."""
+        if not self.env.company.distribution_pipeline_enabled:
+            raise ValueError(
+                "the governed order pipeline is off: the history goes through it "
+                "(stage governance turns it on)"
+            )
         existing = {
             so.client_order_ref
             for so in self.env["sale.order"].search([("client_order_ref", "=like", "DN-SO-%")])
         }
-        todo = [so for so in plan.sale_orders() if so.key not in existing]
+        todo = [
+            so
+            for so in history_pipeline.submission_order(plan.sale_orders())
+            if so.key not in existing
+        ]
         if not todo:
             return False
         batch = todo[:BATCH]
+        history = history_pipeline.HistoryPipeline(plan, BATCH)
+        users = self._pipeline_users()
         customers = self._partners("DN-C")
         warehouses = self._warehouses()
         products = self._products({line.product for so in batch for line in so.lines})
-        orders = self.env["sale.order"].create(
-            [
-                {
-                    "partner_id": customers[so.customer].id,
-                    "client_order_ref": so.key,
-                    "warehouse_id": warehouses[so.warehouse].id,
-                    "commitment_date": self._at(anchor, so.ordered_days_ago - so.lead_days),
-                    "order_line": [
-                        (
-                            0,
-                            0,
-                            {
-                                "product_id": products[line.product].id,
-                                "product_uom_qty": line.quantity,
-                                "price_unit": line.price_unit,
-                            },
-                        )
-                        for line in so.lines
-                    ],
-                }
-                for so in batch
-            ]
+        created = (
+            self.env["sale.order"]
+            .with_user(users["sales"])
+            .create(
+                [
+                    {
+                        "partner_id": customers[so.customer].id,
+                        "client_order_ref": so.key,
+                        "warehouse_id": warehouses[so.warehouse].id,
+                        "commitment_date": self._at(anchor, so.ordered_days_ago - so.lead_days),
+                        "order_line": [
+                            (
+                                0,
+                                0,
+                                {
+                                    "product_id": products[line.product].id,
+                                    "product_uom_qty": line.quantity,
+                                    "price_unit": line.price_unit,
+                                },
+                            )
+                            for line in so.lines
+                        ],
+                    }
+                    for so in batch
+                ]
+            )
         )
+        orders = created.with_env(self.env)
         by_key = {o.client_order_ref: o for o in orders}
         state_of = {so.key: so.state for so in batch}
-        to_confirm = orders.filtered(lambda o: state_of[o.client_order_ref] != "quotation")
-        # history: confirmed as it was then, before the governed pipeline was enabled
-        # (the last stage enables it; a reload at a larger SCALE pauses it meanwhile)
-        company = self.env.company
-        governed = company.distribution_pipeline_enabled
-        company.distribution_pipeline_enabled = False
-        to_confirm.action_confirm()
-        company.distribution_pipeline_enabled = governed
-        to_confirm.filtered(lambda o: state_of[o.client_order_ref] == "cancelled")._action_cancel()
-        shipped = to_confirm.filtered(lambda o: state_of[o.client_order_ref] == "done")
+        spell_logs = self._history_submit(history, batch, by_key, users)
+        self._history_decide(batch, by_key, users)
+        # cancelled by the customer after their release (the others credit control rejected)
+        withdrawn = orders.filtered(
+            lambda o: state_of[o.client_order_ref] == "cancelled" and o.state != "cancel"
+        )
+        if withdrawn:
+            withdrawn.with_user(users["sales"]).action_cancel()
+        shipped = orders.filtered(
+            lambda o: state_of[o.client_order_ref] == "done" and o.state == "sale"
+        )
         deliveries = shipped.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
         deliveries.action_assign()
         deliverable = deliveries.filtered(lambda p: any(m.quantity > 0 for m in p.move_ids))
         deliverable.move_ids.filtered(lambda m: m.quantity > 0).picked = True
         deliverable.with_context(cancel_backorder=True)._action_done()
+        # an order split across sites shipped what it could (as the backorders cancelled
+        # above): a site that had nothing left for it by then never shipped its part
+        (deliveries - deliverable).filtered(
+            lambda p: p.sale_id in deliverable.sale_id
+        ).action_cancel()
         self._backdate_sales(batch, by_key, anchor)
+        self._backdate_history_pipeline(history, batch, by_key, anchor, spell_logs)
         _logger.info("demo network: %d sale orders (%d left)", len(batch), len(todo) - len(batch))
         return len(todo) > len(batch)
 
     def _load_governance(self, plan, anchor):
-        """The demo shows the governed pipeline: enabled once the history is in."""
+        """The demo shows the governed pipeline: on before the history, which goes
+        through it."""
         self.env.company.distribution_pipeline_enabled = True
+        return False
+
+    def _load_credit_limits(self, plan, anchor):
+        """Credit control sets the customers' credit limits once their history is in.
+
+        The demo invoices nothing, so every order of the six months would count as
+        exposure for ever: with their limits in force from the first day, the busiest
+        customers would have exceeded theirs within days and had every later order
+        held.  The history meets
+        credit control through its on-hold spells and the checks' own holds instead
+        (``engine/history_pipeline.py``); today's orders meet the limits."""
+        credit = self._pipeline_users()["credit"]
+        partners = self._partners("DN-C")
+        by_limit = defaultdict(list)
+        for customer in plan.customers():
+            partner = partners.get(customer.key)
+            if partner and customer.credit_limit and not partner.credit_limit:
+                by_limit[customer.credit_limit].append(partner.id)
+        for limit, ids in sorted(by_limit.items()):
+            # as credit control: a governed change of the customers, logged
+            self.env["res.partner"].browse(ids).with_user(credit).write({"credit_limit": limit})
         return False
 
     # Governed rule changes (distribution_approvals, when installed): on, with a

@@ -1,7 +1,11 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
-from ..engine import coldchain_states
+from ..engine import coldchain_states, history_pipeline
 from ..engine import plan as demo_plan
+from ..models.demo_network import BATCH
 
 SCALE = 0.02  # 6 products, 1 customer, 40 sale orders, 8 purchase orders
 
@@ -35,6 +39,10 @@ class TestDemoNetwork(TransactionCase):
                 [("product_id.default_code", "=like", "DN-%")]
             ),
             "pickings": self.env["stock.picking"].search_count([]),
+            "holds": self.env["distribution.hold"].search_count([]),
+            "pipeline_log": self.env["distribution.log"].search_count([]),
+            "allocations": self.env["distribution.allocation"].search_count([]),
+            "governance_log": self.env["distribution.partner.log"].search_count([]),
             "gateways": self.env["coldchain.gateway"].search_count([]),
             "sensors": self.env["coldchain.sensor"].search_count([]),
             "calibrations": self.env["coldchain.calibration"].search_count([]),
@@ -177,6 +185,112 @@ class TestDemoNetwork(TransactionCase):
         self.assertEqual(
             sorted(cancelled), sorted(k for k, o in planned.items() if o.state == "cancelled")
         )
+
+    def _history(self):
+        orders = self.env["sale.order"].search([("client_order_ref", "=like", "DN-SO-%")])
+        planned = {o.key: o for o in self.plan.sale_orders()}
+        return orders, planned
+
+    def test_history_went_through_the_governed_pipeline(self):
+        orders, planned = self._history()
+        sales = self.env["res.users"].search([("login", "=", "sales")])
+        fate = {o: planned[o.client_order_ref].state for o in orders}
+        quotations = orders.filtered(lambda o: fate[o] == "quotation")
+        submitted = orders - quotations
+        self.assertEqual(quotations.mapped("distribution_state"), ["draft"] * len(quotations))
+        self.assertFalse(quotations.distribution_log_ids)
+        self.assertEqual(submitted.distribution_submitted_by_id, sales)
+        went_on = submitted.filtered(lambda o: fate[o] in ("done", "open"))
+        self.assertTrue(went_on)
+        for order in went_on:
+            events = set(order.distribution_log_ids.mapped("event"))
+            self.assertLessEqual({"submit", "check", "allocate", "release"}, events, order.name)
+            self.assertEqual(order.distribution_stage, "released", order.name)
+            self.assertTrue(order.distribution_allocation_ids, order.name)
+            # shipped from where the pipeline allocated it (what it could not: the
+            # order's own warehouse, as a backorder)
+            sites = order.distribution_allocation_ids.warehouse_id | order.warehouse_id
+            self.assertLessEqual(order.picking_ids.picking_type_id.warehouse_id, sites)
+        shipped = went_on.filtered(lambda o: fate[o] == "done")
+        self.assertEqual(set(shipped.mapped("distribution_state")), {"shipped"})
+        self.assertEqual(
+            set(went_on.filtered(lambda o: fate[o] == "open").mapped("distribution_state"))
+            - {"released"},
+            set(),
+        )
+        cancelled = submitted.filtered(lambda o: fate[o] == "cancelled")
+        self.assertEqual(set(cancelled.mapped("distribution_state")), {"cancelled"})
+
+    def test_credit_control_decided_the_history_holds(self):
+        orders, planned = self._history()
+        credit = self.env["res.users"].search([("login", "=", "credit")])
+        admin = self.env.ref("base.user_admin")
+        holds = orders.distribution_hold_ids
+        self.assertFalse(holds.filtered(lambda h: h.state == "open"), "every hold decided")
+        released = holds.filtered(lambda h: h.state == "released")
+        rejected = holds.filtered(lambda h: h.state == "rejected")
+        by_credit = holds.filtered(lambda h: h.resolved_by_id == credit)
+        self.assertTrue(by_credit & released, "some holds released by credit control")
+        self.assertTrue(by_credit & rejected, "some rejected")
+        # credit control decides what it may; the administrator what only an
+        # orchestration administrator may (stock not available across the network)
+        self.assertLessEqual((released | rejected).resolved_by_id, credit | admin)
+        for hold in holds - by_credit:
+            self.assertNotIn(hold.responsible_group_id, credit.all_group_ids, hold.name)
+        for hold in released | rejected:
+            fate = planned[hold.order_id.client_order_ref].state
+            self.assertTrue(hold.explanation.strip())
+            self.assertTrue(hold.resolution_note.strip())
+            if hold.state == "rejected":
+                self.assertEqual(fate, "cancelled", hold.name)
+                self.assertEqual(hold.order_id.state, "cancel")
+            else:
+                self.assertIn(fate, ("done", "open"), hold.name)
+                self.assertEqual(hold.order_id.state, "sale")
+        # the orders that came in while credit control had their customer on hold
+        history = history_pipeline.HistoryPipeline(self.plan, BATCH)
+        spelled = orders.filtered(lambda o: history.spell_of(planned[o.client_order_ref]))
+        self.assertTrue(spelled)
+        for order in spelled:
+            spell = history.spell_of(planned[order.client_order_ref])
+            hold = order.distribution_hold_ids.filtered(lambda h: h.check_code == "customer_hold")
+            self.assertEqual(len(hold), 1, order.name)
+            self.assertIn(spell.note, hold.explanation)
+        customers = self.env["res.partner"].search([("ref", "=like", "DN-C%")])
+        self.assertFalse(customers.filtered("distribution_on_hold"), "all taken off hold")
+        log = customers.distribution_partner_log_ids.filtered(
+            lambda e: e.field_name == "distribution_on_hold"
+        )
+        self.assertEqual(log.user_id, credit)
+        spells = {history.spell_of(planned[o.client_order_ref]) for o in spelled}
+        self.assertEqual(len(log), 2 * len(spells), "put on hold and taken off, per spell")
+
+    def test_history_holds_are_backdated_with_their_orders(self):
+        orders, planned = self._history()
+        history = history_pipeline.HistoryPipeline(self.plan, BATCH)
+        now = fields.Datetime.now()
+        for hold in orders.distribution_hold_ids:
+            order = hold.order_id
+            item = planned[order.client_order_ref]
+            self.assertEqual(hold.create_date, order.date_order, hold.name)
+            hours = (hold.resolved_at - hold.create_date).total_seconds() / 3600
+            self.assertAlmostEqual(hours, history.decided_after_hours(item), places=2)
+            self.assertLess(hold.resolved_at, now)
+            self.assertEqual(
+                hold.due_at - hold.create_date, timedelta(hours=hold.check_id.due_hours)
+            )
+            if item.state == "done":
+                done = order.picking_ids.filtered(lambda p: p.state == "done")
+                first_shipped = min(done.mapped("date_done"))
+                self.assertLess(hold.resolved_at, first_shipped, hold.name)
+        for order in orders.filtered("distribution_log_ids"):
+            log = order.distribution_log_ids
+            self.assertEqual(min(log.mapped("create_date")), order.date_order)
+            self.assertLess(max(log.mapped("create_date")), now)
+        credit_log = orders.partner_id.distribution_partner_log_ids.filtered(
+            lambda e: e.field_name == "distribution_on_hold"
+        )
+        self.assertLess(max(credit_log.mapped("create_date")), now)
 
     def test_demo_users_log_in_with_their_roles(self):
         users = self.env["res.users"].search([("login", "in", ["sales", "quality", "integration"])])
