@@ -33,6 +33,7 @@ import stack  # noqa: E402
 ADDONS_DIR = ROOT / "addons"
 # keywords of Odoo's extractor for Python files (odoo/tools/translate.py)
 PYTHON_KEYWORDS = {"_": None, "_lt": None}
+DATE_HEADERS = ('"POT-Creation-Date:', '"PO-Revision-Date:')
 
 
 def addons() -> list[str]:
@@ -53,12 +54,17 @@ def cmd_pot(args: argparse.Namespace) -> int:
             server = [*odoo, "server", "-c", str(config), "-d", db, "--stop-after-init"]
             subprocess.run([*server, "-u", ",".join(addons()), "--log-level=warn"], check=True)
         stack.log("exporting the templates")
+        before = {pot: pot.read_text() for pot in ADDONS_DIR.glob("*/i18n/*.pot")}
         subprocess.run(
             # the modules before -l, which takes several values
             [*odoo, "i18n", "export", "-c", str(config), "-d", db, *addons(), "-l", "pot"],
             check=True,
             cwd=ROOT,
         )
+        for pot, text in before.items():
+            # a template whose terms did not change keeps its dates (no noise in git)
+            if _without_dates(pot.read_text()) == _without_dates(text):
+                pot.write_text(text)
     finally:
         config.unlink(missing_ok=True)
         if not args.keep_db:
@@ -70,6 +76,12 @@ def cmd_pot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _without_dates(text: str) -> str:
+    return "\n".join(
+        line for line in text.splitlines() if not line.startswith(DATE_HEADERS)
+    )
+
+
 def _read(path: Path):
     import polib
 
@@ -79,10 +91,12 @@ def _read(path: Path):
 def update_po(po: Path, pot: Path) -> None:
     """Terms and references of ``pot``, translations of ``po`` (polib's merge, as
     msgmerge without fuzzy guesses): new terms untranslated, gone ones dropped."""
-    catalog = _read(po)
-    catalog.merge(_read(pot))
+    catalog, template = _read(po), _read(pot)
+    catalog.merge(template)
     for entry in catalog.obsolete_entries():
         catalog.remove(entry)
+    order = {entry.msgid: index for index, entry in enumerate(template)}
+    catalog.sort(key=lambda entry: order.get(entry.msgid, len(order)))
     catalog.save(str(po))
 
 
