@@ -19,7 +19,6 @@ Python strings only (fields and views need the addons upgraded: ``-u``).
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import subprocess
 import sys
@@ -77,9 +76,7 @@ def cmd_pot(args: argparse.Namespace) -> int:
 
 
 def _without_dates(text: str) -> str:
-    return "\n".join(
-        line for line in text.splitlines() if not line.startswith(DATE_HEADERS)
-    )
+    return "\n".join(line for line in text.splitlines() if not line.startswith(DATE_HEADERS))
 
 
 def _read(path: Path):
@@ -109,10 +106,10 @@ def python_terms(addon: str) -> set[str]:
         if "tests" in path.relative_to(ADDONS_DIR / addon).parts:
             continue
         with path.open("rb") as handle:
-            for _line, _func, message, _comments in extract_python(
+            for _line, _func, found, _comments in extract_python(
                 handle, PYTHON_KEYWORDS, [], {"encoding": "utf-8"}
             ):
-                message = message[0] if isinstance(message, tuple) else message
+                message = found[0] if isinstance(found, tuple) else found
                 if isinstance(message, str) and message:
                     terms.add(message)
     return terms
@@ -135,7 +132,9 @@ def problems() -> list[str]:
                 for entry in _read(po)
                 if entry.msgstr and not entry.obsolete and entry.msgid not in template
             )
-            found += [f"{addon}: {po.name} translates a term not in the template: {t!r}" for t in unknown]
+            found += [
+                f"{addon}: {po.name} translates a term not in the template: {t!r}" for t in unknown
+            ]
     return found
 
 

@@ -179,7 +179,9 @@ def render_value(value: Any, formatter: Formatter = ENGLISH) -> str:
     return str(value)
 
 
-def render(code: str, params: Mapping[str, Any] | None = None, formatter: Formatter = ENGLISH) -> str:
+def render(
+    code: str, params: Mapping[str, Any] | None = None, formatter: Formatter = ENGLISH
+) -> str:
     """The sentence of message ``code`` with ``params``, in ``formatter``'s language.
 
     Raises:
@@ -219,7 +221,7 @@ def _extreme(side: str, peak: float | None) -> dict | str:
     return msg("extreme_peak" if side == "high" else "extreme_lowest", value=temp(peak))
 
 
-def explain(event: Any, rule: Any) -> tuple[str, dict]:
+def explain(event: Any, rule: Any) -> tuple[str, dict]:  # noqa: PLR0911 - one per rule kind
     """``(code, params)`` of what ``event`` (an :class:`~.excursion_types.Excursion`, or
     any object with its attributes) is against ``rule`` (a :class:`~.excursion_types.Rule`
     or any object with its attributes: the version that fired)."""

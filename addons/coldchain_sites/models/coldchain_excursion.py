@@ -120,7 +120,7 @@ class ColdchainExcursion(models.Model):
     reason_params = fields.Json(
         string="Reason Parameters",
         readonly=True,
-        help="Figures of the explanation, rendered in the reader's language."
+        help="Figures of the explanation, rendered in the reader's language.",
     )
     explanation = fields.Text(
         compute="_compute_explanation", help="What happened against the rule, in your language."

@@ -63,9 +63,7 @@ class TestExcursionTranslations(ExcursionCase):
             "pendant 55&nbsp;min. Toujours en cours.",
             alert.body,
         )
-        self.assertEqual(
-            excursion.activity_ids.summary, f"Acquitter l'excursion {excursion.name}"
-        )
+        self.assertEqual(excursion.activity_ids.summary, f"Acquitter l'excursion {excursion.name}")
         # its evolution, on the same thread, in the same language
         self.insert_readings(self.readings(self.sensor_a, 90, 100, 5, 5.0))
         self.evaluate(100)

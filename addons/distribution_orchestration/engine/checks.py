@@ -482,9 +482,7 @@ def check_quantity_anomaly(
     details = {"anomalies": [item for _text, item in flagged], "not_judged": not_judged}
     if flagged:
         products = m.join([text for text, _item in flagged], "; ")
-        return CheckResult(
-            code, False, "quantity_anomaly", {"products": products}, inputs, details
-        )
+        return CheckResult(code, False, "quantity_anomaly", {"products": products}, inputs, details)
     suffix = (
         m.msg("quantity_not_judged", min_history=params.min_history, products=m.join(not_judged))
         if not_judged
@@ -724,7 +722,7 @@ def _recorded_stock(details: Mapping[str, Any]) -> CheckResult:
     return CheckResult(CheckCode.STOCK_AVAILABILITY.value, True, "stock_ok", {"count": count})
 
 
-def recorded_result(check: str, recorded: Mapping[str, Any]) -> CheckResult | None:
+def recorded_result(check: str, recorded: Mapping[str, Any]) -> CheckResult | None:  # noqa: PLR0911
     """The result a check gave, evaluated again from what was recorded with it.
 
     ``recorded`` is ``{"inputs": result.inputs, "details": result.details}``, as the

@@ -226,7 +226,9 @@ def render_value(value: Any, formatter: Formatter = ENGLISH) -> str:  # noqa: PL
     return str(value)
 
 
-def render(code: str, params: Mapping[str, Any] | None = None, formatter: Formatter = ENGLISH) -> str:
+def render(
+    code: str, params: Mapping[str, Any] | None = None, formatter: Formatter = ENGLISH
+) -> str:
     """The sentence of message ``code`` with ``params``, in ``formatter``'s language.
 
     Raises:

@@ -49,7 +49,7 @@ class DistributionLog(models.Model):
     reason_params = fields.Json(
         string="Reason Parameters",
         readonly=True,
-        help="Figures and names of the message, rendered in the reader's language."
+        help="Figures and names of the message, rendered in the reader's language.",
     )
     message = fields.Text(
         compute="_compute_message",

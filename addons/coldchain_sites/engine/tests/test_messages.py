@@ -105,7 +105,7 @@ def test_a_translation_that_does_not_fit_falls_back_to_english():
 def test_every_template_formats_and_is_marked_for_odoo_extraction():
     for code, template in m.MESSAGES.items():
         names = PLACEHOLDER.findall(template)
-        assert "%" not in m.render(code, {name: "x" for name in names})
+        assert "%" not in m.render(code, dict.fromkeys(names, "x"))
     tree = ast.parse(Path(m.__file__).read_text())
     table = next(
         node.value

@@ -42,7 +42,9 @@ def fill_excursions(env):
     for start in range(0, len(ids), BATCH):
         values = []
         for excursion in Excursion.browse(ids[start : start + BATCH]):
-            code, params = Excursion._explain(excursion.rule_id, _event(excursion), excursion.sensor_id)
+            code, params = Excursion._explain(
+                excursion.rule_id, _event(excursion), excursion.sensor_id
+            )
             if code:
                 values.append((excursion.id, code, json.dumps(params)))
         if values:

@@ -159,9 +159,7 @@ def test_a_translation_that_does_not_fit_falls_back_to_english():
             return "%(nothing)s" if code == "customer_on_hold" else super().template(code)
 
     result = check_customer_hold(True, False, "unpaid")
-    assert m.render(result.reason_code, result.params, Broken()) == (
-        "Customer is on hold: unpaid."
-    )
+    assert m.render(result.reason_code, result.params, Broken()) == ("Customer is on hold: unpaid.")
 
 
 def test_unknown_code_and_value():
