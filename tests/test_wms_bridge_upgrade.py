@@ -151,7 +151,9 @@ def _odoo(config, *args, stdin=None, command="server"):
 
 
 def _describe(config, name):
-    out = _odoo(config, "-d", name, "--no-http", "--log-level=warn", stdin=DESCRIBE, command="shell")
+    out = _odoo(
+        config, "-d", name, "--no-http", "--log-level=warn", stdin=DESCRIBE, command="shell"
+    )
     line = next(x for x in out.splitlines() if x.startswith("EXCHANGES="))
     return json.loads(line.removeprefix("EXCHANGES="))
 
