@@ -1,10 +1,15 @@
-"""19.0.1.2.0: every excursion gets the code and parameters of its explanation.
+"""19.0.1.2.0: every excursion gets the code and parameters of its explanation, and
+the excursion alert is written in the on-call contacts' language and says what
+happened.
 
 The explanation follows from what an excursion stores (side, peak, durations, MKT,
 metric) and from the rule version that fired, which never changes: it is computed
 for every existing excursion exactly as the evaluation now computes it for new ones
-(``engine/messages.py: explain``).  The alert template goes back to ``noupdate``;
-one edited since installation keeps its text and is only given the language."""
+(``engine/messages.py: explain``).
+
+The alert's mail template is ``noupdate`` data, which an upgrade never reloads: it
+is reloaded here from this version's file if nobody edited it since it was
+installed; an edited template keeps its text and only gets the language."""
 
 import json
 import logging
@@ -13,10 +18,12 @@ from types import SimpleNamespace
 from psycopg2.extras import execute_values
 
 from odoo import SUPERUSER_ID, api
+from odoo.tools.convert import convert_file
 
 _logger = logging.getLogger(__name__)
 
 TEMPLATE = "coldchain_excursion_mail_template_alert"
+TEMPLATE_FILE = "data/coldchain_excursion_mail_template.xml"
 BATCH = 1000
 
 
@@ -60,15 +67,27 @@ def fill_excursions(env):
     _logger.info("excursions: %s of %s explanations given parameters", done, len(ids))
 
 
+def refresh_template(env):
+    """The alert template from this version's file, unless edited since installed."""
+    template = env.ref(f"coldchain_sites.{TEMPLATE}", raise_if_not_found=False)
+    if not template:
+        return
+    env.cr.execute(
+        "SELECT write_date <= create_date + interval '1 second' FROM mail_template WHERE id = %s",
+        [template.id],
+    )
+    if env.cr.fetchone()[0]:
+        # mode "init": noupdate data is loaded again (an upgrade skips it)
+        convert_file(env, "coldchain_sites", TEMPLATE_FILE, {}, mode="init", noupdate=True)
+        _logger.info("excursion alert template reloaded (not edited since installation)")
+    elif not template.lang:
+        template.lang = "{{ object.alert_lang }}"
+        _logger.info("excursion alert template edited: only its language is set")
+
+
 def migrate(cr, version):
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
     fill_excursions(env)
-    cr.execute(
-        "UPDATE ir_model_data SET noupdate = true WHERE module = 'coldchain_sites' AND name = %s",
-        [TEMPLATE],
-    )
-    template = env.ref(f"coldchain_sites.{TEMPLATE}", raise_if_not_found=False)
-    if template and not template.lang:
-        template.lang = "{{ object.alert_lang }}"
+    refresh_template(env)
