@@ -8,7 +8,7 @@ LOCAL := .local
 PIP_FLAGS ?= --disable-pip-version-check --quiet
 
 .DEFAULT_GOAL := help
-.PHONY: help deps test-deps check-odoo setup run test test-pytest test-odoo lint wheels \
+.PHONY: help deps test-deps check-odoo setup run test test-pytest test-odoo lint wheels pot \
         demo bench bench-excursion bench-edi bench-edi-e2e bench-release bench-ingest bench-proxy \
         bench-dashboard bench-risk bench-site-dashboard bench-soap bench-telemetry-volume simulate docker-up docker-down clean
 
@@ -60,6 +60,9 @@ $(LOCAL)/lint-deps.stamp:
 
 lint: $(LOCAL)/lint-deps.stamp  ## ruff + pylint-odoo through pre-commit
 	$(PYTHON) -m pre_commit run --all-files
+
+pot: deps  ## regenerate each addon's i18n/<addon>.pot (throw-away database) and merge its .po files
+	$(PYTHON) scripts/i18n.py pot
 
 $(LOCAL)/build-deps.stamp: requirements-build.txt
 	@mkdir -p $(LOCAL)

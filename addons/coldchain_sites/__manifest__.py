@@ -1,7 +1,7 @@
 {
     "name": "Cold-Chain Sites",
     "summary": "Cold-chain sites, MQTT telemetry ingestion, excursions, quarantine and evidence",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Inventory/Inventory",
     "license": "LGPL-3",
     "development_status": "Beta",

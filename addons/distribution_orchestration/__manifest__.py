@@ -1,7 +1,7 @@
 {
     "name": "Distribution Orchestration",
     "summary": "Governed order pipeline, allocation across warehouses, multi-site inventory status",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Inventory/Inventory",
     "license": "LGPL-3",
     "development_status": "Beta",

@@ -3,7 +3,9 @@ from datetime import UTC, datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import format_datetime
 
+from ..engine import messages as engine_messages
 from .coldchain_excursion_rule import KINDS, SEVERITIES, SEVERITY_RANK
 from .governance import (
     GROUP_OPERATOR,
@@ -14,6 +16,7 @@ from .governance import (
     governed_action,
     is_governed,
 )
+from .reason_text import render_reason
 
 _logger = logging.getLogger(__name__)
 
@@ -111,6 +114,24 @@ class ColdchainExcursion(models.Model):
     mkt = fields.Float(string="MKT (°C)", readonly=True, digits=(6, 2))
     metric = fields.Float(readonly=True, digits=(10, 2))
     severity = fields.Selection(SEVERITIES, required=True, readonly=True, tracking=True)
+    reason_code = fields.Char(
+        readonly=True, help="Code of the explanation (engine/messages.py of coldchain_sites)."
+    )
+    reason_params = fields.Json(
+        string="Reason Parameters",
+        readonly=True,
+        help="Figures of the explanation, rendered in the reader's language.",
+    )
+    explanation = fields.Text(
+        compute="_compute_explanation", help="What happened against the rule, in your language."
+    )
+    alert_lang = fields.Char(
+        string="Alert Language",
+        compute="_compute_alert_lang",
+        compute_sudo=True,
+        help="Language of the alerts: the one the site's on-call contacts share, else the "
+        "company's.",
+    )
     state = fields.Selection(
         [
             ("open", "Open"),
@@ -182,6 +203,32 @@ class ColdchainExcursion(models.Model):
                 "changing or deleting one."
             )
         )
+
+    @api.depends_context("lang")
+    @api.depends("reason_code", "reason_params")
+    def _compute_explanation(self):
+        for excursion in self:
+            excursion.explanation = render_reason(
+                self.env, excursion.reason_code, excursion.reason_params
+            )
+
+    @api.depends("warehouse_id.coldchain_oncall_partner_ids.lang", "company_id.partner_id.lang")
+    def _compute_alert_lang(self):
+        for excursion in self:
+            excursion.alert_lang = excursion._lang_of(excursion._alert_partners())
+
+    def _lang_of(self, partners):
+        """The language ``partners`` share, else the company's (else English): alerts,
+        escalations and their to-dos are written in it."""
+        self.ensure_one()
+        langs = set(partners.mapped("lang")) - {False}
+        if len(langs) == 1:
+            return langs.pop()
+        return self.company_id.partner_id.lang or "en_US"
+
+    def _in_lang(self, lang):
+        """This excursion in an environment of language ``lang`` (messages written in it)."""
+        return self.with_context(lang=lang or "en_US")
 
     @api.depends("duration_s")
     def _compute_duration_display(self):
@@ -312,7 +359,8 @@ class ColdchainExcursion(models.Model):
         if voided:
             # a silence announced open, cancelled by readings that came in late
             for excursion in voided:
-                excursion.message_post(body=self.env._("Cancelled: late readings filled the gap."))
+                local = excursion._in_lang(excursion.alert_lang)
+                local.message_post(body=local.env._("Cancelled: late readings filled the gap."))
             governed(voided).write({"state": "closed", "is_open": False, "cancelled": True})
             # nothing left to acknowledge: the alert's to-do goes with it
             voided.activity_unlink(["mail.mail_activity_data_todo"])
@@ -337,6 +385,7 @@ class ColdchainExcursion(models.Model):
     @api.model
     def _event_values(self, rule, event, sensor):
         category = "monitoring_lost" if event.kind == "monitoring" else "excursion"
+        reason_code, reason_params = self._explain(rule, event, sensor)
         return {
             "category": category,
             "rule_id": rule.id,
@@ -357,7 +406,19 @@ class ColdchainExcursion(models.Model):
             "mkt": event.mkt or 0.0,
             "metric": event.metric or 0.0,
             "severity": rule._severity_for(event.side, event.peak, int(event.duration_s)),
+            "reason_code": reason_code,
+            "reason_params": reason_params,
         }
+
+    @api.model
+    def _explain(self, rule, event, sensor):
+        """(code, params) of the explanation of ``event`` against the rule version that
+        fired, as this sensor sees it (a monitoring rule's silence depends on the
+        sensor's interval); (False, None) when the rule gives no engine rule."""
+        engine_rules = rule._engine_rules({rule: sensor})
+        if not engine_rules:
+            return False, None
+        return engine_messages.explain(event, engine_rules[0][1])
 
     def _tolerated_by(self, profile):
         """Whether a product stored at ``profile`` tolerates what this excursion reached."""
@@ -397,22 +458,24 @@ class ColdchainExcursion(models.Model):
             partners = excursion._alert_partners()
             if partners:
                 excursion.message_subscribe(partner_ids=partners.ids)
+            # written in the on-call contacts' language (the template's lang says so too)
+            local = excursion._in_lang(excursion.alert_lang)
             users = partners.user_ids
             if users:
-                excursion.activity_schedule(
+                local.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    summary=self.env._("Acknowledge excursion %(name)s", name=excursion.name),
+                    summary=local.env._("Acknowledge excursion %(name)s", name=excursion.name),
                     user_id=users[0].id,
                 )
             if template and partners:
-                excursion.message_post_with_source(
+                local.message_post_with_source(
                     template,
                     subtype_xmlid="mail.mt_comment",
                     partner_ids=partners.ids,
                 )
             elif partners:
-                excursion.message_post(
-                    body=excursion._alert_summary(),
+                local.message_post(
+                    body=local._alert_summary(),
                     partner_ids=partners.ids,
                     subtype_xmlid="mail.mt_comment",
                     message_type="notification",
@@ -420,16 +483,23 @@ class ColdchainExcursion(models.Model):
         governed(to_alert).write({"alerted_at": now})
         return to_alert
 
+    def _selection_label(self, name):
+        """The label of selection field ``name``'s value in this environment's language."""
+        self.ensure_one()
+        labels = dict(self._fields[name]._description_selection(self.env))
+        return labels.get(self[name], self[name] or "")
+
     def _alert_summary(self):
+        """The alert in one paragraph, in this environment's language."""
         self.ensure_one()
         return self.env._(
-            "%(severity)s: %(kind)s on %(sensor)s in %(zone)s since %(start)s (peak %(peak)s).",
-            severity=dict(SEVERITIES)[self.severity],
-            kind=dict(KINDS).get(self.kind, self.kind),
+            "%(severity)s: %(kind)s on %(sensor)s in %(zone)s since %(start)s. %(explanation)s",
+            severity=self._selection_label("severity"),
+            kind=self._selection_label("kind"),
             sensor=self.sensor_id.display_name,
             zone=self.location_id.display_name or "",
-            start=self.start,
-            peak=self.peak,
+            start=format_datetime(self.env, self.start),
+            explanation=self.explanation,
         )
 
     def _notify_changes(self, old_values):
@@ -438,22 +508,23 @@ class ColdchainExcursion(models.Model):
             old = old_values.get(excursion.id)
             if not old:
                 continue
+            local = excursion._in_lang(excursion.alert_lang)
             if old["severity"] != excursion.severity:
-                excursion.message_post(
-                    body=self.env._(
-                        "Severity raised to %(severity)s.",
-                        severity=dict(SEVERITIES)[excursion.severity],
+                local.message_post(
+                    body=local.env._(
+                        "Severity raised to %(severity)s. %(explanation)s",
+                        severity=local._selection_label("severity"),
+                        explanation=local.explanation,
                     ),
                     partner_ids=excursion._alert_partners().ids,
                     subtype_xmlid="mail.mt_comment",
                 )
             elif old["is_open"] and not excursion.is_open:
-                excursion.message_post(
-                    body=self.env._(
-                        "Back in range at %(end)s; duration %(duration)s, peak %(peak)s.",
-                        end=excursion.end,
-                        duration=excursion.duration_display,
-                        peak=excursion.peak,
+                local.message_post(
+                    body=local.env._(
+                        "Back in range at %(end)s. %(explanation)s",
+                        end=format_datetime(local.env, excursion.end),
+                        explanation=local.explanation,
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
@@ -488,20 +559,23 @@ class ColdchainExcursion(models.Model):
                 ).partner_id
             )
             excursion.message_subscribe(partner_ids=partners.ids)
-            excursion.message_post(
-                body=self.env._(
-                    "Escalated: not acknowledged within %(minutes)s minutes.",
+            # written in the escalation contacts' language
+            local = excursion._in_lang(excursion._lang_of(partners))
+            local.message_post(
+                body=local.env._(
+                    "Escalated: not acknowledged within %(minutes)s minutes. %(explanation)s",
                     minutes=excursion.warehouse_id.coldchain_tier_id.acknowledge_minutes
                     or DEFAULT_ACKNOWLEDGE_MINUTES,
+                    explanation=local.explanation,
                 ),
                 partner_ids=partners.ids,
                 subtype_xmlid="mail.mt_comment",
             )
             users = partners.user_ids
             if users:
-                excursion.activity_schedule(
+                local.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    summary=self.env._("Escalated excursion %(name)s", name=excursion.name),
+                    summary=local.env._("Escalated excursion %(name)s", name=excursion.name),
                     user_id=users[0].id,
                 )
         governed(overdue).write({"escalated_at": now})
@@ -510,6 +584,8 @@ class ColdchainExcursion(models.Model):
 
 UPDATABLE = frozenset(
     {
+        "reason_code",
+        "reason_params",
         "end",
         "is_open",
         "peak",

@@ -11,6 +11,7 @@ from . import (
     test_excursion_governance,
     test_excursion_quarantine,
     test_excursion_rule,
+    test_excursion_translations,
     test_gateway_credentials,
     test_hostile_rpc,
     test_reading_archive,

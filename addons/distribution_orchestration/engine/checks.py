@@ -1,10 +1,12 @@
 """Order checks of the governed pipeline, evaluated on plain data (pure Python, no Odoo).
 
 Each check is a function taking plain inputs and its parameters and returning a
-:class:`CheckResult`: ``passed``, a stable ``reason_code``, an ``explanation`` quoting
-the exact figures (``"Credit exposure 12,400.00 > limit 10,000.00 (...)"``), the
-``inputs`` used and the computed ``details`` (both JSON-compatible, for the immutable
-orchestration log and for the UI).  A check never raises on business data; it raises
+:class:`CheckResult`: ``passed``, a stable ``reason_code`` with the ``params`` of its
+explanation (the message of that code in :mod:`.messages`, rendered in the reader's
+language by the models; ``explanation`` is its English rendering, quoting the exact
+figures: ``"Credit exposure 12,400.00 > limit 10,000.00 (...)"``), the ``inputs`` used
+and the computed ``details`` (all JSON-compatible, for the immutable orchestration log
+and for the UI).  A check never raises on business data; it raises
 ``ValueError``/``TypeError`` only on malformed input (e.g. a negative credit limit).
 
 :func:`run_checks` evaluates an ordered list of :class:`CheckConfig` against one
@@ -58,8 +60,9 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from . import messages as m
 from .allocation import Availability, OrderLine
-from .common import EPS, as_datetime, fmt_amount, fmt_pct, fmt_qty, fmt_when, is_number, jsonable
+from .common import EPS, as_datetime, is_number, jsonable
 
 
 class CheckCode(StrEnum):
@@ -81,8 +84,9 @@ class CheckResult:
     Attributes:
         check: the :class:`CheckCode` value.
         passed: True when the order may proceed.
-        reason_code: stable code (``credit_ok``, ``credit_limit_exceeded``, ...).
-        explanation: one human-readable sentence with the exact figures.
+        reason_code: stable code (``credit_ok``, ``credit_limit_exceeded``, ...), also the
+            code of its explanation in :data:`.messages.MESSAGES`.
+        params: the explanation's parameters (JSON-compatible, see :mod:`.messages`).
         inputs: the inputs and parameters used (JSON-compatible).
         details: figures computed by the check (JSON-compatible).
         config_key: copied from :attr:`CheckConfig.key` by :func:`run_checks`.
@@ -91,10 +95,15 @@ class CheckResult:
     check: str
     passed: bool
     reason_code: str
-    explanation: str
+    params: Mapping[str, Any] = field(default_factory=dict)
     inputs: Mapping[str, Any] = field(default_factory=dict)
     details: Mapping[str, Any] = field(default_factory=dict)
     config_key: Hashable = None
+
+    @property
+    def explanation(self) -> str:
+        """One English sentence with the exact figures (:func:`.messages.render`)."""
+        return m.render(self.reason_code, self.params)
 
 
 # ---------------------------------------------------------------------------------------
@@ -222,42 +231,34 @@ def check_credit(
         "tolerance_pct": tolerance,
     }
     exposure = receivable + uninvoiced + order_amount
-    breakdown = (
-        f"receivables {fmt_amount(receivable)} + uninvoiced orders {fmt_amount(uninvoiced)} "
-        f"+ this order {fmt_amount(order_amount)}"
-    )
+    params = {
+        "exposure": m.amount(exposure),
+        "breakdown": m.msg(
+            "credit_breakdown",
+            receivable=m.amount(receivable),
+            uninvoiced=m.amount(uninvoiced),
+            order_amount=m.amount(order_amount),
+        ),
+    }
     code = CheckCode.CREDIT_LIMIT.value
     if not credit_limit:
         return CheckResult(
-            code,
-            True,
-            "credit_no_limit",
-            f"No credit limit set; exposure {fmt_amount(exposure)} ({breakdown}).",
-            inputs,
-            {"exposure": exposure, "allowed": None},
+            code, True, "credit_no_limit", params, inputs, {"exposure": exposure, "allowed": None}
         )
     allowed = credit_limit * (1 + tolerance / 100)
-    limit_text = f"limit {fmt_amount(credit_limit)}"
     if tolerance:
-        limit_text += f" + {fmt_pct(tolerance)} tolerance = {fmt_amount(allowed)}"
+        params["limit"] = m.msg(
+            "credit_limit_tolerance",
+            limit=m.amount(credit_limit),
+            tolerance=m.pct(tolerance),
+            allowed=m.amount(allowed),
+        )
+    else:
+        params["limit"] = m.msg("credit_limit", limit=m.amount(credit_limit))
     details = {"exposure": exposure, "allowed": allowed, "excess": max(exposure - allowed, 0.0)}
     if exposure > allowed + 1e-6:
-        return CheckResult(
-            code,
-            False,
-            "credit_limit_exceeded",
-            f"Credit exposure {fmt_amount(exposure)} > {limit_text} ({breakdown}).",
-            inputs,
-            details,
-        )
-    return CheckResult(
-        code,
-        True,
-        "credit_ok",
-        f"Credit exposure {fmt_amount(exposure)} <= {limit_text} ({breakdown}).",
-        inputs,
-        details,
-    )
+        return CheckResult(code, False, "credit_limit_exceeded", params, inputs, details)
+    return CheckResult(code, True, "credit_ok", params, inputs, details)
 
 
 def check_customer_hold(
@@ -268,15 +269,13 @@ def check_customer_hold(
 ) -> CheckResult:
     """Customer put on hold or blocked (blocked takes precedence)."""
     inputs = {"on_hold": bool(on_hold), "blocked": bool(blocked), "note": note}
-    suffix = f": {note}" if _present(note) else ""
+    params = {"note": m.msg("customer_note", note=note) if _present(note) else ""}
     code = CheckCode.CUSTOMER_HOLD.value
     if blocked:
-        return CheckResult(code, False, "customer_blocked", f"Customer is blocked{suffix}.", inputs)
+        return CheckResult(code, False, "customer_blocked", params, inputs)
     if on_hold:
-        return CheckResult(code, False, "customer_on_hold", f"Customer is on hold{suffix}.", inputs)
-    return CheckResult(
-        code, True, "customer_ok", "Customer is neither on hold nor blocked.", inputs
-    )
+        return CheckResult(code, False, "customer_on_hold", params, inputs)
+    return CheckResult(code, True, "customer_ok", {}, inputs)
 
 
 def check_required_data(
@@ -291,12 +290,11 @@ def check_required_data(
     """Required order data present (each value: an id, a name or a truthy flag)."""
     params = params or RequiredDataParams()
     required = [
-        ("delivery_address", "delivery address", params.require_delivery_address, delivery_address),
-        ("incoterm", "incoterm", params.require_incoterm, incoterm),
-        ("payment_term", "payment terms", params.require_payment_term, payment_term),
+        ("delivery_address", params.require_delivery_address, delivery_address),
+        ("incoterm", params.require_incoterm, incoterm),
+        ("payment_term", params.require_payment_term, payment_term),
         (
             "customer_reference",
-            "customer reference",
             params.require_customer_reference and requires_customer_reference,
             customer_reference,
         ),
@@ -309,23 +307,15 @@ def check_required_data(
         "requires_customer_reference": bool(requires_customer_reference),
         "params": jsonable(params),
     }
-    missing = [
-        (key, label) for key, label, needed, value in required if needed and not _present(value)
-    ]
+    missing = [key for key, needed, value in required if needed and not _present(value)]
     code = CheckCode.REQUIRED_DATA.value
-    details = {"missing": [key for key, _label in missing]}
+    details = {"missing": missing}
     if missing:
+        labels = m.join([m.msg(f"data_{key}") for key in missing])
         return CheckResult(
-            code,
-            False,
-            "required_data_missing",
-            "Missing required data: " + ", ".join(label for _key, label in missing) + ".",
-            inputs,
-            details,
+            code, False, "required_data_missing", {"missing": labels}, inputs, details
         )
-    return CheckResult(
-        code, True, "required_data_ok", "All required data present.", inputs, details
-    )
+    return CheckResult(code, True, "required_data_ok", {}, inputs, details)
 
 
 def _line_label(line: PricedLine) -> str:
@@ -352,35 +342,30 @@ def check_margin(lines: Sequence[PricedLine], params: MarginParams | None = None
     cost = sum(line.quantity * line.unit_cost for line in lines)
     margin = revenue - cost
     code = CheckCode.MIN_MARGIN.value
-    figures = f"revenue {fmt_amount(revenue)}, cost {fmt_amount(cost)}, margin {fmt_amount(margin)}"
+    params = {
+        "figures": m.msg(
+            "margin_figures",
+            revenue=m.amount(revenue),
+            cost=m.amount(cost),
+            margin=m.amount(margin),
+        ),
+        "minimum": m.pct(minimum),
+    }
     if revenue <= EPS:
         return CheckResult(
             code,
             False,
             "margin_no_revenue",
-            f"No revenue to earn a margin on ({figures}); minimum {fmt_pct(minimum)}.",
+            params,
             inputs,
             {"revenue": revenue, "cost": cost, "margin": margin, "margin_pct": None},
         )
     pct = margin / revenue * 100
+    params["margin"] = m.pct(pct)
     details = {"revenue": revenue, "cost": cost, "margin": margin, "margin_pct": pct}
     if pct < minimum - 1e-9:
-        return CheckResult(
-            code,
-            False,
-            "margin_below_minimum",
-            f"Margin {fmt_pct(pct)} < minimum {fmt_pct(minimum)} ({figures}).",
-            inputs,
-            details,
-        )
-    return CheckResult(
-        code,
-        True,
-        "margin_ok",
-        f"Margin {fmt_pct(pct)} >= minimum {fmt_pct(minimum)} ({figures}).",
-        inputs,
-        details,
-    )
+        return CheckResult(code, False, "margin_below_minimum", params, inputs, details)
+    return CheckResult(code, True, "margin_ok", params, inputs, details)
 
 
 def check_price_floor(
@@ -398,12 +383,21 @@ def check_price_floor(
         checked += 1
         allowed = line.floor_price * (1 - tolerance / 100)
         if line.unit_price < allowed - 1e-9:
-            text = (
-                f"{_line_label(line)} (product {line.product_id}): unit price "
-                f"{fmt_amount(line.unit_price)} < floor {fmt_amount(line.floor_price)}"
-            )
+            figures = {
+                "line": line.label or m.msg("line_ref", line=jsonable(line.line_id)),
+                "product": line.product_id,
+                "price": m.amount(line.unit_price),
+                "floor": m.amount(line.floor_price),
+            }
             if tolerance:
-                text += f" - {fmt_pct(tolerance)} tolerance = {fmt_amount(allowed)}"
+                text = m.msg(
+                    "price_below_floor_line_tolerance",
+                    **figures,
+                    tolerance=m.pct(tolerance),
+                    allowed=m.amount(allowed),
+                )
+            else:
+                text = m.msg("price_below_floor_line", **figures)
             failures.append(
                 (
                     text,
@@ -419,22 +413,11 @@ def check_price_floor(
     code = CheckCode.PRICE_FLOOR.value
     details = {"checked_lines": checked, "failures": [item for _text, item in failures]}
     if failures:
+        lines_param = m.join([text for text, _item in failures], "; ")
         return CheckResult(
-            code,
-            False,
-            "price_below_floor",
-            "Price below floor: " + "; ".join(text for text, _item in failures) + ".",
-            inputs,
-            details,
+            code, False, "price_below_floor", {"lines": lines_param}, inputs, details
         )
-    return CheckResult(
-        code,
-        True,
-        "price_floor_ok",
-        f"All {checked} line(s) with a floor price are at or above it.",
-        inputs,
-        details,
-    )
+    return CheckResult(code, True, "price_floor_ok", {"count": checked}, inputs, details)
 
 
 def check_quantity_anomaly(
@@ -477,9 +460,15 @@ def check_quantity_anomaly(
         if quantity > threshold + EPS and quantity > min_quantity + EPS:
             flagged.append(
                 (
-                    f"product {product_id}: quantity {fmt_qty(quantity)} > {fmt_qty(factor)} x "
-                    f"median {fmt_qty(median)} = {fmt_qty(threshold)} "
-                    f"(history of {len(past)} orders)",
+                    m.msg(
+                        "quantity_anomaly_product",
+                        product=product_id,
+                        quantity=m.qty(quantity),
+                        factor=m.qty(factor),
+                        median=m.qty(median),
+                        threshold=m.qty(threshold),
+                        history=len(past),
+                    ),
                     {
                         "product_id": product_id,
                         "quantity": quantity,
@@ -492,22 +481,14 @@ def check_quantity_anomaly(
     code = CheckCode.QUANTITY_ANOMALY.value
     details = {"anomalies": [item for _text, item in flagged], "not_judged": not_judged}
     if flagged:
-        return CheckResult(
-            code,
-            False,
-            "quantity_anomaly",
-            "Unusual quantity: " + "; ".join(text for text, _item in flagged) + ".",
-            inputs,
-            details,
-        )
-    text = "Quantities within the customer's usual range."
-    if not_judged:
-        text += (
-            f" Not judged (fewer than {params.min_history} past orders): product(s) "
-            + ", ".join(str(product) for product in not_judged)
-            + "."
-        )
-    return CheckResult(code, True, "quantity_ok", text, inputs, details)
+        products = m.join([text for text, _item in flagged], "; ")
+        return CheckResult(code, False, "quantity_anomaly", {"products": products}, inputs, details)
+    suffix = (
+        m.msg("quantity_not_judged", min_history=params.min_history, products=m.join(not_judged))
+        if not_judged
+        else ""
+    )
+    return CheckResult(code, True, "quantity_ok", {"not_judged": suffix}, inputs, details)
 
 
 def _when_key(line: OrderLine, include_incoming: bool) -> tuple:
@@ -547,7 +528,7 @@ def check_stock_availability(
         if not availability.knows_product(product_id):
             shortages.append(
                 (
-                    f"product {product_id} is not stocked or expected anywhere",
+                    m.msg("stock_unknown_product", product=product_id),
                     {"product_id": product_id, "needed": None, "available": 0.0, "date": None},
                 )
             )
@@ -571,8 +552,13 @@ def check_stock_availability(
             if needed > available + EPS:
                 shortages.append(
                     (
-                        f"product {product_id}: needs {fmt_qty(needed)} by {fmt_when(when)}, "
-                        f"network has {fmt_qty(available)} available",
+                        m.msg(
+                            "stock_shortage",
+                            product=product_id,
+                            needed=m.qty(needed),
+                            when=m.when(when),
+                            available=m.qty(available),
+                        ),
                         checked[-1],
                     )
                 )
@@ -580,22 +566,9 @@ def check_stock_availability(
     code = CheckCode.STOCK_AVAILABILITY.value
     details = {"checked": checked, "shortages": [item for _text, item in shortages]}
     if shortages:
-        return CheckResult(
-            code,
-            False,
-            "stock_unavailable",
-            "Not enough stock in the network: " + "; ".join(t for t, _i in shortages) + ".",
-            inputs,
-            details,
-        )
-    return CheckResult(
-        code,
-        True,
-        "stock_ok",
-        f"Enough stock in the network for all {len(by_product)} product(s) by their dates.",
-        inputs,
-        details,
-    )
+        text = m.join([t for t, _i in shortages], "; ")
+        return CheckResult(code, False, "stock_unavailable", {"shortages": text}, inputs, details)
+    return CheckResult(code, True, "stock_ok", {"count": len(by_product)}, inputs, details)
 
 
 # ---------------------------------------------------------------------------------------
@@ -720,3 +693,79 @@ def run_checks(configs: Sequence[CheckConfig], facts: OrderFacts) -> list[CheckR
 def failed(results: Iterable[CheckResult]) -> list[CheckResult]:
     """The failed results, in order (one hold each)."""
     return [result for result in results if not result.passed]
+
+
+# ---------------------------------------------------------------------------------------
+# Recorded results (holds and log entries written before explanations had parameters)
+# ---------------------------------------------------------------------------------------
+
+
+def _recorded_stock(details: Mapping[str, Any]) -> CheckResult:
+    shortages = []
+    for item in details["shortages"]:
+        if item.get("needed") is None:
+            shortages.append(m.msg("stock_unknown_product", product=item["product_id"]))
+        else:
+            shortages.append(
+                m.msg(
+                    "stock_shortage",
+                    product=item["product_id"],
+                    needed=m.qty(item["needed"]),
+                    when={"when": item.get("date")},
+                    available=m.qty(item["available"]),
+                )
+            )
+    if shortages:
+        params = {"shortages": m.join(shortages, "; ")}
+        return CheckResult(CheckCode.STOCK_AVAILABILITY.value, False, "stock_unavailable", params)
+    count = len({item["product_id"] for item in details.get("checked", ())})
+    return CheckResult(CheckCode.STOCK_AVAILABILITY.value, True, "stock_ok", {"count": count})
+
+
+def recorded_result(check: str, recorded: Mapping[str, Any]) -> CheckResult | None:  # noqa: PLR0911
+    """The result a check gave, evaluated again from what was recorded with it.
+
+    ``recorded`` is ``{"inputs": result.inputs, "details": result.details}``, as the
+    pipeline stores them on holds and log entries.  The stock check keeps no copy of
+    the network's stock, so its result is rebuilt from its details.  None when the
+    record does not allow it (an older format, a malformed record).  Used to give
+    parameters to explanations recorded as text only: the caller compares the English
+    rendering with the recorded text before trusting it.
+    """
+    try:
+        inputs, details = recorded.get("inputs") or {}, recorded.get("details") or {}
+        if check == CheckCode.STOCK_AVAILABILITY:
+            return _recorded_stock(details)
+        if check == CheckCode.CREDIT_LIMIT:
+            return check_credit(
+                inputs["receivable"],
+                inputs["uninvoiced"],
+                inputs["order_amount"],
+                inputs["credit_limit"],
+                CreditParams(tolerance_pct=inputs["tolerance_pct"]),
+            )
+        if check == CheckCode.CUSTOMER_HOLD:
+            return check_customer_hold(inputs["on_hold"], inputs["blocked"], inputs["note"])
+        if check == CheckCode.REQUIRED_DATA:
+            return check_required_data(
+                delivery_address=inputs["delivery_address"],
+                incoterm=inputs["incoterm"],
+                payment_term=inputs["payment_term"],
+                customer_reference=inputs["customer_reference"],
+                requires_customer_reference=inputs["requires_customer_reference"],
+                params=RequiredDataParams(**inputs["params"]),
+            )
+        if check in (CheckCode.MIN_MARGIN, CheckCode.PRICE_FLOOR):
+            lines = [PricedLine(**line) for line in inputs["lines"]]
+            if check == CheckCode.MIN_MARGIN:
+                return check_margin(lines, MarginParams(min_margin_pct=inputs["min_margin_pct"]))
+            return check_price_floor(lines, PriceFloorParams(tolerance_pct=inputs["tolerance_pct"]))
+        if check == CheckCode.QUANTITY_ANOMALY:
+            return check_quantity_anomaly(
+                {int(product): qty for product, qty in inputs["quantities"].items()},
+                {int(product): past for product, past in inputs["history"].items()},
+                QuantityAnomalyParams(**inputs["params"]),
+            )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return None

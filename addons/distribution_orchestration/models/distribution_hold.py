@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError, UserError
 
 from .distribution_check import CHECK_CODES
 from .governance import GROUP_MANAGER, GROUP_USER, governed, governed_action, refuse_protected
+from .reason_text import render_reason
 
 RESOLVE_RULE = (
     "member of the hold's responsible group (or orchestration administrator), on holds "
@@ -28,7 +29,25 @@ class DistributionHold(models.Model):
     check_id = fields.Many2one("distribution.check", readonly=True, ondelete="set null")
     check_code = fields.Selection(CHECK_CODES, required=True, readonly=True)
     reason_code = fields.Char(required=True, readonly=True)
-    explanation = fields.Text(required=True, readonly=True)
+    reason_params = fields.Json(
+        string="Reason Parameters",
+        readonly=True,
+        help="Figures and names of the explanation (engine/messages.py), rendered in the "
+        "reader's language.",
+    )
+    explanation = fields.Text(
+        compute="_compute_explanation",
+        inverse="_inverse_explanation",
+        search="_search_explanation",
+        help="Why the order is on hold, in your language. Searching matches the recorded "
+        "(English) text.",
+    )
+    explanation_text = fields.Text(
+        string="Recorded Explanation",
+        readonly=True,
+        help="The explanation as the pipeline recorded it, in English (the only one of "
+        "holds recorded before explanations were translated).",
+    )
     inputs = fields.Text(readonly=True)
     responsible_group_id = fields.Many2one("res.groups", required=True, readonly=True)
     due_at = fields.Datetime(string="Due", readonly=True)
@@ -58,7 +77,9 @@ class DistributionHold(models.Model):
         "check_id",
         "check_code",
         "reason_code",
+        "reason_params",
         "explanation",
+        "explanation_text",
         "inputs",
         "responsible_group_id",
         "due_at",
@@ -83,6 +104,22 @@ class DistributionHold(models.Model):
         labels = dict(CHECK_CODES)
         for hold in self:
             hold.name = f"{hold.order_id.name} / {labels.get(hold.check_code, hold.check_code)}"
+
+    @api.depends_context("lang")
+    @api.depends("reason_code", "reason_params", "explanation_text")
+    def _compute_explanation(self):
+        for hold in self:
+            hold.explanation = render_reason(
+                self.env, hold.reason_code, hold.reason_params, hold.explanation_text
+            )
+
+    def _inverse_explanation(self):
+        # a text given as such (no parameters): kept as the recorded explanation
+        for hold in self:
+            hold.explanation_text = hold.explanation
+
+    def _search_explanation(self, operator, value):
+        return [("explanation_text", operator, value)]
 
     @api.depends("due_at", "state")
     def _compute_overdue(self):
@@ -184,7 +221,7 @@ class DistributionHold(models.Model):
                     "event": "resolve",
                     "check_code": hold.check_code,
                     "result": "passed",
-                    "message": note,
+                    "reason": ("cleared_on_resubmission", {"user": self.env.user.name}),
                 }
                 for hold in self
             ]
@@ -207,7 +244,8 @@ class DistributionHold(models.Model):
                     "event": "resolve" if state == "released" else "reject",
                     "check_code": hold.check_code,
                     "result": "passed" if state == "released" else "failed",
-                    "message": note or self.env._("Released by %(user)s.", user=self.env.user.name),
+                    "message": note,
+                    "reason": None if note else ("released_by", {"user": self.env.user.name}),
                 }
                 for hold in self
             ]

@@ -3,6 +3,9 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..engine import messages as engine_messages
+from .reason_text import render_reason
+
 EVENTS = [
     ("submit", "Submitted"),
     ("check", "Check"),
@@ -40,26 +43,62 @@ class DistributionLog(models.Model):
         readonly=True,
         default="info",
     )
-    message = fields.Text(readonly=True)
+    reason_code = fields.Char(
+        readonly=True, help="Code of the decision's message (engine/messages.py)."
+    )
+    reason_params = fields.Json(
+        string="Reason Parameters",
+        readonly=True,
+        help="Figures and names of the message, rendered in the reader's language.",
+    )
+    message = fields.Text(
+        compute="_compute_message",
+        search="_search_message",
+        help="The decision in your language. Searching matches the recorded (English) text.",
+    )
+    message_text = fields.Text(
+        string="Recorded Message",
+        readonly=True,
+        help="The message as recorded: in English for the pipeline's decisions, as typed "
+        "for people's notes.",
+    )
     inputs = fields.Text(readonly=True, help="Inputs and figures the decision used (JSON).")
     user_id = fields.Many2one(
         "res.users", string="By", readonly=True, default=lambda self: self.env.user
     )
 
+    @api.depends_context("lang")
+    @api.depends("reason_code", "reason_params", "message_text")
+    def _compute_message(self):
+        for entry in self:
+            entry.message = render_reason(
+                self.env, entry.reason_code, entry.reason_params, entry.message_text
+            )
+
+    def _search_message(self, operator, value):
+        return [("message_text", operator, value)]
+
     @api.model
     def _record(self, entries):
         """Write log entries: dicts with order (record or id), event, and optionally
-        check_code, result, message, inputs (any JSON-compatible value)."""
+        check_code, result, inputs (any JSON-compatible value) and either ``reason``,
+        a message ``(code, params)`` of engine/messages.py rendered in each reader's
+        language, or ``message``, a text kept as it is (a person's note, the
+        allocation's explanation)."""
         vals_list = []
         for entry in entries:
             order = entry["order"]
+            code, params = entry.get("reason") or (False, None)
+            text = engine_messages.render(code, params) if code else entry.get("message")
             vals_list.append(
                 {
                     "order_id": order if isinstance(order, int) else order.id,
                     "event": entry["event"],
                     "check_code": entry.get("check_code"),
                     "result": entry.get("result", "info"),
-                    "message": entry.get("message"),
+                    "reason_code": code,
+                    "reason_params": params,
+                    "message_text": text,
                     "inputs": json.dumps(entry["inputs"], sort_keys=True, default=str)
                     if entry.get("inputs") is not None
                     else False,

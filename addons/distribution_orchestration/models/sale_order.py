@@ -22,6 +22,7 @@ from odoo.exceptions import UserError
 from ..engine import allocation as engine_allocation
 from ..engine import checks as engine_checks
 from ..engine import geo as engine_geo
+from ..engine import messages as engine_messages
 from ..engine import scoring as engine_scoring
 from .governance import (
     GROUP_MANAGER,
@@ -309,15 +310,18 @@ class SaleOrder(models.Model):
             require_group(
                 self.env, [GROUP_MANAGER], self.env._("Overriding an order's allocation policy")
             )
+            default = engine_messages.msg("policy_company_default")
             self.env["distribution.log"]._record(
                 [
                     {
                         "order": order,
                         "event": "override",
-                        "message": self.env._(
-                            "Allocation policy set to %(policy)s (was %(old)s).",
-                            policy=vals["distribution_policy_override"] or "company default",
-                            old=order.sudo().distribution_policy_override or "company default",
+                        "reason": (
+                            "policy_override",
+                            {
+                                "policy": vals["distribution_policy_override"] or default,
+                                "old": order.sudo().distribution_policy_override or default,
+                            },
                         ),
                         "inputs": {"policy": vals["distribution_policy_override"]},
                     }
@@ -466,7 +470,7 @@ class SaleOrder(models.Model):
                         "event": "check",
                         "check_code": result.check,
                         "result": "passed" if result.passed else "failed",
-                        "message": result.explanation,
+                        "reason": (result.reason_code, result.params),
                         "inputs": {"inputs": result.inputs, "details": result.details},
                     }
                 )
@@ -490,7 +494,8 @@ class SaleOrder(models.Model):
                         "check_id": check.id,
                         "check_code": result.check,
                         "reason_code": result.reason_code,
-                        "explanation": result.explanation,
+                        "reason_params": result.params,
+                        "explanation_text": result.explanation,
                         "inputs": json.dumps(
                             {"inputs": result.inputs, "details": result.details},
                             sort_keys=True,
@@ -506,10 +511,12 @@ class SaleOrder(models.Model):
                         "event": "hold",
                         "check_code": result.check,
                         "result": "failed",
-                        "message": self.env._(
-                            "On hold for %(group)s: %(why)s",
-                            group=check.resolver_group_id.full_name,
-                            why=result.explanation,
+                        "reason": (
+                            "hold_for_group",
+                            {
+                                "group": check.resolver_group_id.full_name,
+                                "why": {"msg": result.reason_code, "params": result.params},
+                            },
                         ),
                     }
                 )
@@ -945,9 +952,9 @@ class SaleOrder(models.Model):
                         "order": order,
                         "event": "allocate",
                         "result": "info",
-                        "message": self.env._(
-                            "Re-allocated: %(sites)s archived since allocation.",
-                            sites=", ".join(archived.mapped("name")),
+                        "reason": (
+                            "reallocated_archived",
+                            {"sites": ", ".join(archived.mapped("name"))},
                         ),
                     }
                     for order in stale
@@ -962,12 +969,14 @@ class SaleOrder(models.Model):
                     "order": order,
                     "event": "release",
                     "result": "passed",
-                    "message": self.env._(
-                        "Released: %(pickings)s",
-                        pickings=", ".join(
-                            f"{p.name} ({p.picking_type_id.warehouse_id.code})"
-                            for p in order.picking_ids
-                        ),
+                    "reason": (
+                        "released_pickings",
+                        {
+                            "pickings": ", ".join(
+                                f"{p.name} ({p.picking_type_id.warehouse_id.code})"
+                                for p in order.picking_ids
+                            )
+                        },
                     ),
                 }
                 for order in self

@@ -11,4 +11,5 @@ from . import (
     test_rebalancing,
     test_tour_credit_hold,
     test_transit_table_rpc,
+    test_translations,
 )

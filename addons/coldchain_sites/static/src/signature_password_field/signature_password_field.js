@@ -1,4 +1,5 @@
 import { Component } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 
@@ -25,7 +26,7 @@ export class SignaturePasswordField extends Component {
 
 export const signaturePasswordField = {
     component: SignaturePasswordField,
-    displayName: "Signature password",
+    displayName: _t("Signature password"),
     supportedTypes: ["char"],
     extractProps: ({ placeholder }) => ({ placeholder }),
 };
