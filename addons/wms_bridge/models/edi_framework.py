@@ -276,7 +276,9 @@ class WmsExchange(models.Model):
         the sets it could read: nothing is rolled back, its error is applied
         here after the framework recorded the processing."""
         self.ensure_one()
-        record = self.edi_exchange_record_id
+        # prefetching itself only: the framework reads the record's file, and the
+        # file of every sibling of an interchange's set would be read with it
+        record = self.edi_exchange_record_id.with_prefetch(self.edi_exchange_record_id._ids)
         failures = ProcessOutcomes()
         backend = record.backend_id.with_context(
             **{OUTCOME_KEY: failures, "wms_bridge_document": doc}
@@ -309,7 +311,7 @@ class WmsExchange(models.Model):
         error on send (parked); a transient failure leaves the record pending
         and is raised for the caller's retry with backoff."""
         self.ensure_one()
-        record = self.edi_exchange_record_id
+        record = self.edi_exchange_record_id.with_prefetch(self.edi_exchange_record_id._ids)
         record.backend_id.exchange_send(record)
         if self.state == "parked":
             self._notify_failure()
